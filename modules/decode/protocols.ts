@@ -1,0 +1,9 @@
+// Every protocol the decoder knows, in one list. A new protocol family adds one line here.
+import type { ProtocolFactory } from "./protocol.js";
+import { dsmrProtocol } from "../dsmr/protocol.js";
+import { securityProtocol } from "../security/protocol.js";
+
+export const PROTOCOLS: readonly ProtocolFactory[] = [
+  dsmrProtocol,
+  securityProtocol,
+];

@@ -1,0 +1,43 @@
+// DSMR timestamps: YYMMDDhhmmssX in the meter's local time, X = S (summer) or W (winter).
+import { isoUtc, utcMs } from "../util/time.js";
+
+/**
+ * The UTC instant of a DSMR timestamp, or null for an invalid one (`632525252525S`, the epoch
+ * placeholder `700101010000W`). `standardOffsetMinutes` is the zone's winter offset (60 for CET).
+ * Without an S/W flag (DSMR 2.2/3) the EU summer-time rule decides.
+ */
+export function dsmrTimestamp(text: string, standardOffsetMinutes: number): string | null {
+  const ms = dsmrTimestampMs(text, standardOffsetMinutes);
+  return ms === null ? null : isoUtc(ms);
+}
+
+export function dsmrTimestampMs(text: string, standardOffsetMinutes: number): number | null {
+  if (text.length < 12) return null;
+  const f: number[] = [];
+  for (let i = 0; i < 12; i += 2) {
+    const hi = text.charCodeAt(i) - 48;
+    const lo = text.charCodeAt(i + 1) - 48;
+    if (hi < 0 || hi > 9 || lo < 0 || lo > 9) return null;
+    f.push(hi * 10 + lo);
+  }
+  const year = f[0] < 70 ? 2000 + f[0] : 1900 + f[0];
+  const local = utcMs(year, f[1], f[2], f[3], f[4], f[5]);
+  if (Number.isNaN(local)) return null;
+  const flag = text.charAt(12);
+  let offset = standardOffsetMinutes;
+  if (flag === "S") offset += 60;
+  else if (flag !== "W" && isEuSummerTime(local - standardOffsetMinutes * 60000)) offset += 60;
+  const ms = local - offset * 60000;
+  return ms > 0 ? ms : null;
+}
+
+/** EU rule: summer time from the last Sunday of March to the last Sunday of October, 01:00 UTC. */
+export function isEuSummerTime(utc: number): boolean {
+  const year = new Date(utc).getUTCFullYear();
+  return utc >= lastSundayUtc(year, 3) && utc < lastSundayUtc(year, 10);
+}
+
+function lastSundayUtc(year: number, month: number): number {
+  const last = new Date(Date.UTC(year, month, 0, 1));
+  return last.getTime() - last.getUTCDay() * 86400000;
+}

@@ -1,0 +1,38 @@
+// Hex text <-> bytes without Node's Buffer, so the core runs on XS.
+
+const DIGITS = "0123456789abcdef";
+
+export function toHex(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  let s = "";
+  for (let i = start; i < end; i++) s += DIGITS[bytes[i] >> 4] + DIGITS[bytes[i] & 15];
+  return s;
+}
+
+/** Parses hex text (either case); returns undefined for odd length or a non-hex character. */
+export function fromHex(text: string): Uint8Array | undefined {
+  if (text.length & 1) return undefined;
+  const out = new Uint8Array(text.length >> 1);
+  for (let i = 0; i < out.length; i++) {
+    const hi = nibble(text.charCodeAt(2 * i));
+    const lo = nibble(text.charCodeAt(2 * i + 1));
+    if (hi < 0 || lo < 0) return undefined;
+    out[i] = (hi << 4) | lo;
+  }
+  return out;
+}
+
+export function nibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 65 && c <= 70) return c - 55;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+/** Latin-1 decode of a byte range (meter text is ASCII; XS has no global TextDecoder on devices). */
+export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  let s = "";
+  for (let i = start; i < end; i += 4096) {
+    s += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + 4096)) as unknown as number[]);
+  }
+  return s;
+}

@@ -1,0 +1,16 @@
+// UTC instants as the contract prints them: ISO 8601 without milliseconds.
+
+export function isoUtc(ms: number): string {
+  return new Date(ms).toISOString().replace(".000Z", "Z");
+}
+
+/** Milliseconds since the epoch for a civil UTC time, or NaN when a field is out of range. */
+export function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
+  if (hour > 23 || minute > 59 || second > 60) return NaN;
+  return Date.UTC(year, month - 1, day, hour, minute, second);
+}
+
+export function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
