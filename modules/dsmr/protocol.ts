@@ -9,6 +9,9 @@ import { parseTelegram } from "./telegram.js";
 
 export function dsmrProtocol(options: DecoderOptions): ProtocolHandler {
   const offset = options.standardOffsetMinutes ?? 60;
+  // A meter either always ends its telegrams with `!CRC` or never does. Once this stream has shown
+  // a CRC, a telegram without one lost its tail (or was split by a noise `/`): it is truncated.
+  let crcSeen = false;
   return {
     framers: [dsmrFramer],
     payloadLeads: [0x2f],
@@ -16,14 +19,15 @@ export function dsmrProtocol(options: DecoderOptions): ProtocolHandler {
       ctx.emit(ctx.decodePayload(frame.bytes, false), frame);
     },
     decodePayload(bytes: Uint8Array, _ctx: DecodeContext, encrypted: boolean, security?: SecurityInfo): DecodeResult {
-      const result = decodeTelegram(bytes, offset, encrypted);
+      const result = decodeTelegram(bytes, offset, encrypted, crcSeen);
+      if (result.ok && hasCrc(bytes)) crcSeen = true;
       if (security) result.security = security;
       return result;
     },
   };
 }
 
-export function decodeTelegram(bytes: Uint8Array, standardOffsetMinutes: number, encrypted: boolean): DecodeResult {
+export function decodeTelegram(bytes: Uint8Array, standardOffsetMinutes: number, encrypted: boolean, crcRequired = false): DecodeResult {
   const t = parseTelegram(bytes, standardOffsetMinutes);
   const meterId = readableId((t.values["0-0:96.1.1"] ?? t.values["0-0:96.1.0"] ?? t.values["0-0:42.0.0"] ?? t.values["1-0:0.0.0"])?.value ?? null);
   const time = typeof t.values["0-0:1.0.0"]?.value === "string" ? (t.values["0-0:1.0.0"].value as string) : null;
@@ -35,6 +39,8 @@ export function decodeTelegram(bytes: Uint8Array, standardOffsetMinutes: number,
     if (expected !== actual) {
       return { ok: false, ...base, error: "crc", message: `CRC ${t.crcText} in telegram, computed ${hex4(actual)}` };
     }
+  } else if (crcRequired) {
+    return { ok: false, ...base, error: "truncated", message: "telegram without the `!CRC` line this meter sends" };
   } else if (!t.terminated) {
     if (!t.complete) return { ok: false, ...base, error: "truncated", message: "telegram cut off inside a line" };
     const version = Number(t.values["1-3:0.2.8"]?.value ?? t.values["0-0:96.1.4"]?.value ?? 0);
@@ -45,6 +51,11 @@ export function decodeTelegram(bytes: Uint8Array, standardOffsetMinutes: number,
     return { ok: false, ...base, error: "malformed", message: "telegram has no OBIS lines" };
   }
   return { ok: true, ...base, reading: normalise(t.values, "dsmr", meterId, time) };
+}
+
+function hasCrc(bytes: Uint8Array): boolean {
+  const bang = lastBang(bytes);
+  return bang >= 0 && bang + 1 < bytes.length && /[0-9A-Fa-f]/.test(String.fromCharCode(bytes[bang + 1]));
 }
 
 function lastBang(bytes: Uint8Array): number {

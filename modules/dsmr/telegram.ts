@@ -1,5 +1,6 @@
 // DSMR P1 telegram text → OBIS objects. Every line `A-B:C.D.E(...)(...)` becomes one entry;
 // a line that starts with `(` continues the previous object (DSMR 2.2/3 gas on its own line).
+// A meter repeats the same codes every telegram, so what a code means is worked out once and cached.
 import type { ObisEntry, ObisLogEntry, ObisMap } from "../reading/model.js";
 import { fromHex, latin1 } from "../util/hex.js";
 import { dsmrTimestamp } from "./timestamp.js";
@@ -16,59 +17,96 @@ export interface Telegram {
   complete: boolean;
 }
 
+const enum Kind {
+  Quantity,
+  Text,
+  Clock,
+  PowerFailureLog,
+  DemandHistory,
+  TextMessage,
+  LegacyGas,
+}
+
+interface Code {
+  key: string;
+  kind: Kind;
+}
+
 // Objects whose values are identifiers or text, kept as sent, never as numbers.
-const TEXT_OBJECTS = new Set([
-  "1-3:0.2.8", "0-0:96.1.4", "0-0:96.14.0", "0-0:42.0.0", "1-0:0.0.0", "0-0:96.1.0", "0-0:96.1.1",
-  "0-0:96.13.1", "1-0:0.2.0", "1-1:0.2.0", "1-0:0.2.8",
-]);
+const TEXT_OBJECTS = new Set(["1-3:0.2.8", "0-0:96.1.4", "0-0:96.14.0", "0-0:42.0.0", "1-0:0.2.8"]);
+
+const CODE_CACHE_LIMIT = 256;
+const codes = new Map<string, Code | null>();
 
 export function parseTelegram(bytes: Uint8Array, standardOffsetMinutes: number): Telegram {
   const text = latin1(bytes);
   const bang = text.lastIndexOf("!");
-  const body = bang >= 0 ? text.slice(0, bang) : text;
+  const end = bang >= 0 ? bang : text.length;
   let crcText: string | null = null;
   if (bang >= 0) {
     let i = bang + 1;
     while (i < text.length && i < bang + 5 && isHexChar(text.charCodeAt(i))) i++;
     if (i > bang + 1) crcText = text.slice(bang + 1, i);
   }
-  const lines = body.split("\n");
-  const header = stripCr(lines[0]).slice(1);
+  let eol = text.indexOf("\n");
+  if (eol < 0 || eol > end) eol = end;
+  const header = trimmedLine(text, 1, eol);
   const values: ObisMap = {};
-  let key = "";
+  let code: Code | null = null;
   let groups: string[] = [];
-  for (let n = 1; n < lines.length; n++) {
-    const line = stripCr(lines[n]);
+  for (let start = eol + 1; start < end; start = eol + 1) {
+    eol = text.indexOf("\n", start);
+    if (eol < 0 || eol > end) eol = end;
+    const line = trimmedLine(text, start, eol);
     if (!line) continue;
-    if (line.charCodeAt(0) === 40 /* ( */ && key) {
+    if (line.charCodeAt(0) === 40 /* ( */ && code) {
       readGroups(line, 0, groups);
       continue;
     }
-    if (key) values[key] = interpret(key, groups, standardOffsetMinutes);
+    if (code) values[code.key] = interpret(code, groups, standardOffsetMinutes);
     const open = line.indexOf("(");
-    key = open > 0 ? obisKey(line.slice(0, open)) : "";
+    code = open > 0 ? lookup(line.slice(0, open)) : null;
     groups = [];
-    if (key) readGroups(line, open, groups);
+    if (code) readGroups(line, open, groups);
   }
-  if (key) values[key] = interpret(key, groups, standardOffsetMinutes);
+  if (code) values[code.key] = interpret(code, groups, standardOffsetMinutes);
   const last = bang >= 0 ? "\n" : text.charAt(text.length - 1);
   return { header, values, crcText, terminated: bang >= 0, complete: last === "\n" || last === "\r" };
 }
 
-function stripCr(line: string): string {
-  return line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
+function trimmedLine(text: string, start: number, eol: number): string {
+  return text.slice(start, text.charCodeAt(eol - 1) === 13 ? eol - 1 : eol);
 }
 
 function isHexChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
-/** Normalises `1-0:1.8.1` (and `1-0:1.8.1*255`) to the contract's key; "" if not an OBIS code. */
-function obisKey(code: string): string {
-  const m = /^(\d{1,3})-(\d{1,3}):(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:[*.](\d{1,3}))?$/.exec(code);
-  if (!m) return "";
+function lookup(text: string): Code | null {
+  let code = codes.get(text);
+  if (code === undefined) {
+    code = classify(text);
+    if (codes.size < CODE_CACHE_LIMIT) codes.set(text, code);
+  }
+  return code;
+}
+
+/** `1-0:1.8.1`, `1-0:1.8.1*255` or `1-0:31.7.0.255` → the contract's key and how to read it. */
+function classify(text: string): Code | null {
+  const m = /^(\d{1,3})-(\d{1,3}):(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:[*.](\d{1,3}))?$/.exec(text);
+  if (!m) return null;
   const base = `${+m[1]}-${+m[2]}:${+m[3]}.${+m[4]}.${+m[5]}`;
-  return m[6] !== undefined && +m[6] !== 255 ? `${base}*${+m[6]}` : base;
+  const key = m[6] !== undefined && +m[6] !== 255 ? `${base}*${+m[6]}` : base;
+  const c = +m[3];
+  const d = +m[4];
+  let kind = Kind.Quantity;
+  if (key === "1-0:99.97.0") kind = Kind.PowerFailureLog;
+  else if (key === "0-0:98.1.0") kind = Kind.DemandHistory;
+  else if (key === "0-0:1.0.0") kind = Kind.Clock;
+  else if (c === 96 && d === 13) kind = Kind.TextMessage;
+  else if (c === 24 && d === 3) kind = Kind.LegacyGas;
+  else if (TEXT_OBJECTS.has(key) || (c === 96 && d === 1) || (c === 0 && d === 0)) kind = Kind.Text;
+  return { key, kind };
 }
 
 function readGroups(line: string, from: number, out: string[]): void {
@@ -84,55 +122,73 @@ function readGroups(line: string, from: number, out: string[]): void {
   }
 }
 
-interface Quantity {
-  value: number | string | null;
-  unit?: string;
+/** Whether `s[0..end)` is a decimal number: optional sign, digits, optional fraction. */
+function isDecimal(s: string, end: number): boolean {
+  let i = s.charCodeAt(0) === 45 || s.charCodeAt(0) === 43 ? 1 : 0;
+  let digits = 0;
+  let dot = false;
+  for (; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c === 46 && !dot && digits) dot = true;
+    else return false;
+  }
+  return digits > 0 && s.charCodeAt(end - 1) !== 46;
 }
 
-function quantity(group: string, asText: boolean): Quantity {
+function quantity(group: string): ObisEntry {
   if (group === "") return { value: null };
   const star = group.indexOf("*");
-  const digits = star >= 0 ? group.slice(0, star) : group;
-  if (asText) return { value: group };
-  const n = /^[-+]?\d+(\.\d+)?$/.test(digits) ? Number(digits) : NaN;
-  if (star >= 0) return { value: Number.isNaN(n) ? digits : n, unit: group.slice(star + 1) };
-  return { value: Number.isNaN(n) ? group : n };
+  const end = star >= 0 ? star : group.length;
+  const value = isDecimal(group, end) ? Number(star >= 0 ? group.slice(0, star) : group) : star >= 0 ? group.slice(0, star) : group;
+  return star >= 0 ? { value, unit: group.slice(star + 1) } : { value };
 }
 
-const TIMESTAMP = /^\d{12}[SW]?$/;
-
-function interpret(key: string, groups: string[], offset: number): ObisEntry {
-  const [c, d] = key.slice(key.indexOf(":") + 1).split(".");
-  // Power failure log: (count)(0-0:96.7.19)(end)(duration*s)...
-  if (key === "1-0:99.97.0") return logObject(groups, 2, offset, false);
-  // Belgian 13-month demand history: (count)(1-0:1.6.0)(1-0:1.6.0)(month)(occurred)(value*kW)...
-  if (key === "0-0:98.1.0" && groups.length > 1 && !TIMESTAMP.test(groups[0])) {
-    const columns = groups.slice(1).findIndex((g) => !/^\d+-\d+:/.test(g)) + 1;
-    return logObject(groups, Math.max(columns, 1), offset, true);
+function isTimestamp(group: string): boolean {
+  if (group.length !== 12 && group.length !== 13) return false;
+  for (let i = 0; i < 12; i++) {
+    const c = group.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
   }
-  if (c === "96" && d === "13") return textMessage(groups[0] ?? "");
-  // DSMR 2.2/3 gas: (captured)(00)(60)(1)(0-1:24.2.1)(m3) then (value) on the next line.
-  if (c === "24" && d === "3" && groups.length >= 7) {
-    const q = quantity(groups[groups.length - 1], false);
-    return { value: q.value, unit: groups[5] || undefined, time: dsmrTimestamp(groups[0], offset) };
+  return group.length === 12 || group[12] === "S" || group[12] === "W";
+}
+
+function interpret(code: Code, groups: string[], offset: number): ObisEntry {
+  switch (code.kind) {
+    case Kind.PowerFailureLog: // (count)(0-0:96.7.19)(end)(duration*s)...
+      return logObject(groups, 2, offset, false);
+    case Kind.DemandHistory:
+      // Belgian 13-month history: (count)(1-0:1.6.0)(1-0:1.6.0)(month)(occurred)(value*kW)...
+      if (groups.length > 1 && !isTimestamp(groups[0])) {
+        const columns = groups.slice(1).findIndex((g) => !/^\d+-\d+:/.test(g)) + 1;
+        return logObject(groups, Math.max(columns, 1), offset, true);
+      }
+      break;
+    case Kind.Clock:
+      return { value: dsmrTimestamp(groups[0] ?? "", offset) };
+    case Kind.TextMessage:
+      return textMessage(groups[0] ?? "");
+    case Kind.LegacyGas:
+      // DSMR 2.2/3 gas: (captured)(00)(60)(1)(0-1:24.2.1)(m3) then (value) on the next line.
+      if (groups.length >= 7) {
+        return { value: quantity(groups[groups.length - 1]).value, unit: groups[5] || undefined, time: dsmrTimestamp(groups[0], offset) };
+      }
+      break;
+    case Kind.Text:
+      if (groups.length === 1) return { value: groups[0] === "" ? null : groups[0] };
+      break;
   }
   // (timestamp)(value*unit): M-Bus readings, 1-0:1.6.0 monthly peak, EON billing snapshots.
-  if (groups.length >= 2 && TIMESTAMP.test(groups[0])) {
-    const q = quantity(groups[1], false);
-    const entry: ObisEntry = { value: q.value, time: dsmrTimestamp(groups[0], offset) };
-    if (q.unit) entry.unit = q.unit;
+  if (groups.length >= 2 && isTimestamp(groups[0])) {
+    const entry = quantity(groups[1]);
+    entry.time = dsmrTimestamp(groups[0], offset);
     if (groups.length > 2) entry.raw = "(" + groups.join(")(") + ")";
     return entry;
   }
-  if (key === "0-0:1.0.0") return { value: dsmrTimestamp(groups[0] ?? "", offset) };
-  if (groups.length === 1) {
-    const q = quantity(groups[0], TEXT_OBJECTS.has(key) || (c === "96" && d === "1") || (c === "0" && d === "0"));
-    return q.unit ? { value: q.value, unit: q.unit } : { value: q.value };
-  }
+  if (groups.length === 1) return quantity(groups[0]);
   // Unknown shape: keep it untouched.
-  const first = groups.length ? quantity(groups[0], false) : { value: null };
-  const entry: ObisEntry = { value: first.value, raw: "(" + groups.join(")(") + ")" };
-  if (first.unit) entry.unit = first.unit;
+  const entry = groups.length ? quantity(groups[0]) : { value: null };
+  entry.raw = "(" + groups.join(")(") + ")";
   return entry;
 }
 
@@ -140,7 +196,7 @@ function logObject(groups: string[], skip: number, offset: number, occurred: boo
   const entries: ObisLogEntry[] = [];
   const width = occurred ? 3 : 2;
   for (let i = skip; i + width <= groups.length; i += width) {
-    const q = quantity(groups[i + width - 1], false);
+    const q = quantity(groups[i + width - 1]);
     const e: ObisLogEntry = { time: dsmrTimestamp(groups[i], offset), value: typeof q.value === "number" ? q.value : null };
     if (occurred) e.occurred = dsmrTimestamp(groups[i + 1], offset);
     if (q.unit) e.unit = q.unit;
@@ -152,9 +208,8 @@ function logObject(groups: string[], skip: number, offset: number, occurred: boo
 /** DSMR 4+ sends text hex-encoded; DSMR 2.2/3 sends it plain. */
 function textMessage(group: string): ObisEntry {
   if (group === "") return { value: null };
-  const bytes = /^[0-9A-Fa-f]+$/.test(group) ? fromHex(group) : undefined;
+  const bytes = fromHex(group);
   if (!bytes) return { value: group };
-  let printable = true;
-  for (const b of bytes) if (b < 9 || b > 126) printable = false;
-  return printable ? { value: latin1(bytes), raw: group } : { value: group };
+  for (const b of bytes) if (b < 9 || b > 126) return { value: group };
+  return { value: latin1(bytes), raw: group };
 }

@@ -7,9 +7,20 @@ import { isoUtc, utcMs } from "../util/time.js";
  * Without an S/W flag (DSMR 2.2/3) the EU summer-time rule decides.
  */
 export function dsmrTimestamp(text: string, standardOffsetMinutes: number): string | null {
-  const ms = dsmrTimestampMs(text, standardOffsetMinutes);
-  return ms === null ? null : isoUtc(ms);
+  // Most timestamps repeat from one telegram to the next (gas hourly, demand history, logs).
+  const key = text + standardOffsetMinutes;
+  let iso = recent.get(key);
+  if (iso === undefined) {
+    const ms = dsmrTimestampMs(text, standardOffsetMinutes);
+    iso = ms === null ? null : isoUtc(ms);
+    if (recent.size >= RECENT_LIMIT) recent.clear();
+    recent.set(key, iso);
+  }
+  return iso;
 }
+
+const RECENT_LIMIT = 64;
+const recent = new Map<string, string | null>();
 
 export function dsmrTimestampMs(text: string, standardOffsetMinutes: number): number | null {
   if (text.length < 12) return null;

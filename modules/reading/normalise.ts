@@ -24,8 +24,20 @@ const DEVICE_TYPES: Record<number, SubMeterType> = {
   2: "electricity", 3: "gas", 4: "heat", 6: "water", 7: "water", 10: "cold", 11: "cold", 12: "heat", 13: "heat",
 };
 
+// Electricity objects come on channel 0 (1-0:) or, from some meters, channel 1 (1-1:). The key pairs
+// are built once: normalising runs for every telegram.
+const keyPairs = new Map<string, [string, string]>();
+function electricityKeys(code: string): [string, string] {
+  let pair = keyPairs.get(code);
+  if (!pair) keyPairs.set(code, (pair = ["1-0:" + code, "1-1:" + code]));
+  return pair;
+}
+
 export function normalise(values: ObisMap, protocol: Protocol, meterId?: string | null, time?: string | null): Reading {
-  const electricity = (code: string): number | undefined => baseValue(values["1-0:" + code] ?? values["1-1:" + code]);
+  const electricity = (code: string): number | undefined => {
+    const [k0, k1] = electricityKeys(code);
+    return baseValue(values[k0] ?? values[k1]);
+  };
   const reading: Reading = {
     protocol,
     meterId: meterId ?? identifier(values),

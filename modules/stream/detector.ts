@@ -41,13 +41,13 @@ export class FrameDetector {
       this.buf.set(chunk.subarray(offset, offset + n), this.tail);
       this.tail += n;
       offset += n;
-      this.process(false);
+      this.scanFrames(false);
     }
   }
 
   /** No more bytes for now (end of input, or the line went idle): ends frames that lack a terminator. */
   flush(): void {
-    this.process(true);
+    this.scanFrames(true);
     // Whatever is left cannot start a frame any more.
     this.stats.garbage += this.tail - this.head;
     this.head = this.tail = this.resume = 0;
@@ -58,7 +58,7 @@ export class FrameDetector {
     return this.tail - this.head;
   }
 
-  private process(final: boolean): void {
+  private scanFrames(final: boolean): void {
     const buf = this.buf;
     const r = this.result;
     while (this.head < this.tail) {
