@@ -3,6 +3,7 @@ import type { DecodeResult } from "../reading/model.js";
 import { normalise, readableId } from "../reading/normalise.js";
 import type { SecurityInfo } from "../reading/model.js";
 import { crc16Arc } from "../util/crc16.js";
+import { nibble } from "../util/hex.js";
 import type { DecodeContext, DecoderOptions, ProtocolHandler } from "../decode/protocol.js";
 import { dsmrFramer } from "./framer.js";
 import { parseTelegram } from "./telegram.js";
@@ -55,7 +56,7 @@ export function decodeTelegram(bytes: Uint8Array, standardOffsetMinutes: number,
 
 function hasCrc(bytes: Uint8Array): boolean {
   const bang = lastBang(bytes);
-  return bang >= 0 && bang + 1 < bytes.length && /[0-9A-Fa-f]/.test(String.fromCharCode(bytes[bang + 1]));
+  return bang >= 0 && bang + 1 < bytes.length && nibble(bytes[bang + 1]) >= 0;
 }
 
 function lastBang(bytes: Uint8Array): number {

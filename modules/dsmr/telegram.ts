@@ -50,32 +50,33 @@ export function parseTelegram(bytes: Uint8Array, standardOffsetMinutes: number):
   }
   let eol = text.indexOf("\n");
   if (eol < 0 || eol > end) eol = end;
-  const header = trimmedLine(text, 1, eol);
+  const header = text.slice(1, lineEnd(text, eol));
   const values: ObisMap = {};
   let code: Code | null = null;
   let groups: string[] = [];
   for (let start = eol + 1; start < end; start = eol + 1) {
     eol = text.indexOf("\n", start);
     if (eol < 0 || eol > end) eol = end;
-    const line = trimmedLine(text, start, eol);
-    if (!line) continue;
-    if (line.charCodeAt(0) === 40 /* ( */ && code) {
-      readGroups(line, 0, groups);
+    const stop = lineEnd(text, eol);
+    if (stop <= start) continue;
+    if (text.charCodeAt(start) === 40 /* ( */ && code) {
+      readGroups(text, start, stop, groups);
       continue;
     }
     if (code) values[code.key] = interpret(code, groups, standardOffsetMinutes);
-    const open = line.indexOf("(");
-    code = open > 0 ? lookup(line.slice(0, open)) : null;
+    const open = text.indexOf("(", start);
+    code = open > start && open < stop ? lookup(text.slice(start, open)) : null;
     groups = [];
-    if (code) readGroups(line, open, groups);
+    if (code) readGroups(text, open, stop, groups);
   }
   if (code) values[code.key] = interpret(code, groups, standardOffsetMinutes);
   const last = bang >= 0 ? "\n" : text.charAt(text.length - 1);
   return { header, values, crcText, terminated: bang >= 0, complete: last === "\n" || last === "\r" };
 }
 
-function trimmedLine(text: string, start: number, eol: number): string {
-  return text.slice(start, text.charCodeAt(eol - 1) === 13 ? eol - 1 : eol);
+/** The end of the line whose LF is at `eol`, without its CR. */
+function lineEnd(text: string, eol: number): number {
+  return text.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
 }
 
 function isHexChar(c: number): boolean {
@@ -109,15 +110,15 @@ function classify(text: string): Code | null {
   return { key, kind };
 }
 
-function readGroups(line: string, from: number, out: string[]): void {
+function readGroups(text: string, from: number, stop: number, out: string[]): void {
   let i = from;
-  while (i < line.length && line.charCodeAt(i) === 40) {
-    const close = line.indexOf(")", i + 1);
-    if (close < 0) {
-      out.push(line.slice(i + 1));
+  while (i < stop && text.charCodeAt(i) === 40) {
+    const close = text.indexOf(")", i + 1);
+    if (close < 0 || close >= stop) {
+      out.push(text.slice(i + 1, stop));
       return;
     }
-    out.push(line.slice(i + 1, close));
+    out.push(text.slice(i + 1, close));
     i = close + 1;
   }
 }

@@ -120,6 +120,19 @@ function tariffIndex(entry: ObisEntry | undefined): number | null {
 export function readableId(value: ObisEntry["value"]): string | null {
   if (value === null || value === undefined || value === "") return null;
   const text = String(value);
+  // The same identifiers come in every telegram.
+  let id = readable.get(text);
+  if (id === undefined) {
+    id = decodeId(text);
+    if (readable.size >= 16) readable.clear();
+    readable.set(text, id);
+  }
+  return id;
+}
+
+const readable = new Map<string, string>();
+
+function decodeId(text: string): string {
   const bytes = /^([0-9A-Fa-f]{2})+$/.test(text) && text.length >= 8 ? fromHex(text) : undefined;
   if (bytes && bytes.every((b) => b >= 32 && b < 127)) return latin1(bytes);
   return text;
@@ -133,20 +146,25 @@ function identifier(values: ObisMap): string | null {
   return null;
 }
 
+// Per-channel keys for M-Bus channels 1..4, built once.
+const CHANNELS = [1, 2, 3, 4].map((channel) => {
+  const p = `0-${channel}:`;
+  return { channel, type: p + "24.1.0", readings: [p + "24.2.1", p + "24.2.3", p + "24.3.0", p + "24.2.2"], ids: [p + "96.1.0", p + "96.1.1"] };
+});
+
 function subMeters(values: ObisMap): SubMeter[] {
   const out: SubMeter[] = [];
-  for (let channel = 1; channel <= 4; channel++) {
-    const prefix = `0-${channel}:`;
-    const typeEntry = values[prefix + "24.1.0"];
-    const reading = values[prefix + "24.2.1"] ?? values[prefix + "24.2.3"] ?? values[prefix + "24.3.0"] ?? values[prefix + "24.2.2"];
+  for (const c of CHANNELS) {
+    const typeEntry = values[c.type];
+    const reading = values[c.readings[0]] ?? values[c.readings[1]] ?? values[c.readings[2]] ?? values[c.readings[3]];
     if (!typeEntry && !reading) continue;
     const deviceType = typeEntry && typeof typeEntry.value === "number" ? typeEntry.value : null;
     out.push({
-      channel,
+      channel: c.channel,
       // The device type decides the kind: channel 1 is not always gas.
       type: deviceType === null ? "unknown" : DEVICE_TYPES[deviceType] ?? "unknown",
       deviceType,
-      id: readableId((values[prefix + "96.1.0"] ?? values[prefix + "96.1.1"])?.value ?? null),
+      id: readableId((values[c.ids[0]] ?? values[c.ids[1]])?.value ?? null),
       value: reading && typeof reading.value === "number" ? reading.value : null,
       unit: reading?.unit ?? null,
       time: reading?.time ?? null,
