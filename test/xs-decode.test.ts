@@ -22,3 +22,16 @@ test("DSMR corpus: XS output is identical to Node's", async (t) => {
     await xs.close();
   }
 });
+
+test("long input does not overflow the XS stack (8 KB of telegrams in one command)", async (t) => {
+  const xs = await startXs("test/xs/decode.entry.ts");
+  try {
+    const one = readCase("dsmr-ndokter-v4_2-kaifa").bytes;
+    const many = new Uint8Array(one.length * 10 + 20);
+    for (let i = 0; i < 10; i++) many.set([...one, 13, 10], i * (one.length + 2));
+    const { reply } = await xs.command(latin1(many));
+    t.is(reply.split("\n").filter((l) => l.startsWith('{"ok":true')).length, 10);
+  } finally {
+    await xs.close();
+  }
+});

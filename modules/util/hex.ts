@@ -28,11 +28,14 @@ export function nibble(c: number): number {
   return -1;
 }
 
+// Arguments per String.fromCharCode call: XS spreads them on its stack, which overflows past ~3,800.
+const CHUNK = 256;
+
 /** Latin-1 decode of a byte range (meter text is ASCII; XS has no global TextDecoder on devices). */
 export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
   let s = "";
-  for (let i = start; i < end; i += 4096) {
-    s += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + 4096)) as unknown as number[]);
+  for (let i = start; i < end; i += CHUNK) {
+    s += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + CHUNK)) as unknown as number[]);
   }
   return s;
 }
