@@ -31,25 +31,29 @@ export const dsmrFramer: Framer = {
         return;
       }
     }
-    let i = resume > start ? resume : start + 4;
-    for (; i < end; i++) {
-      const c = buf[i];
-      if (c === BANG) {
-        const stop = endAfterBang(buf, i, end, final);
-        if (stop < 0) {
-          out.resume = i;
-          return;
-        }
-        out.status = SCAN_FRAME;
-        out.end = stop;
+    const from = resume > start ? resume : start + 4;
+    // Native indexOf over the window: a JS loop per byte costs a device's interpreter dearly.
+    const window = buf.subarray(from, end);
+    const bang = window.indexOf(BANG);
+    let slash = window.indexOf(SLASH);
+    // Only a `/` that starts a line starts the next telegram (one without terminator before it).
+    while (slash >= 0 && (bang < 0 || slash < bang) && buf[from + slash - 1] !== LF && buf[from + slash - 1] !== CR) {
+      slash = window.indexOf(SLASH, slash + 1);
+    }
+    if (slash >= 0 && (bang < 0 || slash < bang)) {
+      out.status = SCAN_FRAME;
+      out.end = from + slash;
+      return;
+    }
+    if (bang >= 0) {
+      const stop = endAfterBang(buf, from + bang, end, final);
+      if (stop < 0) {
+        out.resume = from + bang;
         return;
       }
-      if (c === SLASH && (buf[i - 1] === LF || buf[i - 1] === CR)) {
-        // The next telegram starts: this one had no terminator.
-        out.status = SCAN_FRAME;
-        out.end = i;
-        return;
-      }
+      out.status = SCAN_FRAME;
+      out.end = stop;
+      return;
     }
     if (final) {
       out.status = SCAN_FRAME;
