@@ -1,0 +1,72 @@
+// `metertap run`: the whole firmware pipeline on a desktop or a Raspberry Pi, as on the dongle.
+import type { OpenByteSource } from "../../../modules/ports/ports.js";
+import { parseRunArgs, RUN_USAGE, type RunOptions } from "../options.js";
+import { sourceOpener, UsageError } from "../sources.js";
+import { startPipeline, type Pipeline } from "../pipeline.js";
+import { liveDisplay } from "../display.js";
+import { openFlashFile } from "../flash-store.js";
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+export async function run(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write(RUN_USAGE);
+    return 0;
+  }
+  let options: RunOptions;
+  try {
+    options = parseRunArgs(args, process.env);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`metertap run: ${e.message}\n\n${RUN_USAGE}`);
+    return 2;
+  }
+  let ended!: () => void;
+  const end = new Promise<void>((resolve) => (ended = resolve));
+  let openSource: OpenByteSource;
+  try {
+    openSource = sourceOpener(options.source, { onEnd: () => ended(), log }, options.loop);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`metertap run: ${e.message}\n`);
+    return 2;
+  }
+  return runPipeline(options, openSource, end);
+}
+
+/** Runs until the source ends (and everything is delivered) or Ctrl-C; shared with `demo`. */
+export async function runPipeline(options: RunOptions, openSource: OpenByteSource, sourceEnded: Promise<void>): Promise<number> {
+  const storage = options.flashFile ? openFlashFile(options.flashFile) : undefined;
+  let pipeline: Pipeline;
+  try {
+    pipeline = await startPipeline({ openSource, mqttUrl: options.mqttUrl, config: options.config, log, flash: storage?.flash, store: storage?.store });
+  } catch (e) {
+    process.stderr.write(`metertap run: cannot start: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return 1;
+  }
+  const fw = pipeline.firmware;
+  log(pipeline.embedded
+    ? `metertap: embedded MQTT broker at ${pipeline.brokerUrl}; try: npx mqtt sub -h 127.0.0.1 -p ${pipeline.embedded.port} -t 'metertap/#' -v`
+    : `metertap: publishing to ${pipeline.brokerUrl}`);
+  if (!options.quiet) fw.onReading = liveDisplay((line) => void process.stdout.write(`${line}\n`));
+  const interrupted = new Promise<"signal">((resolve) => {
+    process.once("SIGINT", () => resolve("signal"));
+    process.once("SIGTERM", () => resolve("signal"));
+  });
+  const why = await Promise.race([sourceEnded.then(() => "end" as const), interrupted]);
+  let code = 0;
+  if (why === "end") {
+    // The capture is consumed: end the last telegram, then wait for every closed record to go out.
+    fw.endOfInput();
+    // Ctrl-C while waiting stops at once; the flash file keeps what was not sent.
+    if (!(await Promise.race([pipeline.drain(options.drainTimeoutMs), interrupted.then(() => false)]))) {
+      log(`metertap: the broker did not take every record within ${options.drainTimeoutMs / 1000} s; ${options.flashFile ? "they stay in the flash file for the next run" : "they are lost with this in-memory history (use --flash)"}`);
+      code = 1;
+    }
+  }
+  await pipeline.shutdown();
+  storage?.close();
+  const d = fw.decoder.stats;
+  log(`metertap: ${d.frames} frames, ${d.ok} ok, ${d.frames - d.ok} refused; ${fw.stats.states} states published`);
+  return code;
+}

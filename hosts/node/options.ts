@@ -1,0 +1,114 @@
+// Flags of `metertap run` (and `demo`), checked before anything starts: a bad flag is a clear
+// message and exit code 2, never a stack trace. Messages never contain a key or password.
+import { parseArgs } from "node:util";
+import { parseAad, parseKey } from "../../modules/security/keys.js";
+import type { FirmwareConfig } from "../../modules/app/firmware.js";
+import { checkBrokerUrl } from "./mqtt-publisher.js";
+import { parseSourceSpec, UsageError, type SourceSpec } from "./sources.js";
+import { zone, ZONE_NAMES } from "../../modules/history/zones.js";
+
+export const RUN_USAGE = `usage: metertap run --source SPEC [options]
+
+  --source SPEC      file:CAPTURE[,speed=BYTES_PER_S] | tcp:HOST:PORT
+                     | serial:/dev/ttyUSB0[,baud=115200,parity=none|even,data=7|8] | stdin
+  --mqtt URL         mqtt://[user:pass@]host[:port] or mqtts://...; default: an embedded
+                     broker on 127.0.0.1 (port 1883, or a free one)
+  --flash FILE       keep the history in FILE (default: in memory for this run)
+  --key HEX          decryption key, 32 hex digits (or env KEY)
+  --auth-key HEX     authentication key, 32 hex digits (or env AAD with 32 digits)
+  --aad HEX          raw AAD override (or env AAD with another length)
+  --tz ZONE          meter time zone for DSMR times and day/month profiles (default Europe/Amsterdam)
+  --device-id ID     topic device id (default: from the meter id)
+  --prefix P         topic prefix (default metertap)
+  --state-interval MS  at most one state message per MS (default: every telegram)
+  --per-value        also publish each value on <prefix>/<id>/value/<key>
+  --no-discovery     no Home Assistant discovery
+  --command-secret S secret commands must carry (or env METERTAP_COMMAND_SECRET)
+  --loop             replay a file: source forever
+  --drain-timeout S  after a file: source ends, wait at most S seconds for the broker (default 30)
+  --quiet            no live readings on the terminal
+`;
+
+export interface RunOptions {
+  source: SourceSpec;
+  mqttUrl?: string;
+  flashFile?: string;
+  loop: boolean;
+  quiet: boolean;
+  drainTimeoutMs: number;
+  config: FirmwareConfig;
+}
+
+function wrap<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw e instanceof UsageError ? e : new UsageError((e as Error).message);
+  }
+}
+
+export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv, requireSource = true): RunOptions {
+  const { values: v } = wrap(() => parseArgs({
+    args,
+    options: {
+      source: { type: "string" },
+      mqtt: { type: "string" },
+      flash: { type: "string" },
+      key: { type: "string" },
+      "auth-key": { type: "string" },
+      aad: { type: "string" },
+      tz: { type: "string" },
+      "device-id": { type: "string" },
+      prefix: { type: "string" },
+      "state-interval": { type: "string" },
+      "per-value": { type: "boolean" },
+      "no-discovery": { type: "boolean" },
+      "command-secret": { type: "string" },
+      loop: { type: "boolean" },
+      "drain-timeout": { type: "string" },
+      quiet: { type: "boolean" },
+    },
+    strict: true,
+    allowPositionals: false,
+  }));
+  if (requireSource && !v.source) throw new UsageError("--source is required");
+  const source = v.source ? parseSourceSpec(v.source) : { kind: "stdin" as const };
+  if (v.mqtt !== undefined) {
+    const problem = checkBrokerUrl(v.mqtt);
+    if (problem) throw new UsageError(problem);
+  }
+  const timeZone = v.tz ?? "Europe/Amsterdam";
+  // The dongle has no Intl: the zones are the history store's table, the same on both hosts.
+  if (!ZONE_NAMES.includes(timeZone)) throw new UsageError(`--tz: unknown time zone '${timeZone}'; known: ${ZONE_NAMES.join(", ")}`);
+  const config: FirmwareConfig = { timeZone, standardOffsetMinutes: zone(timeZone).standardMinutes };
+  const keyText = v.key ?? env.KEY;
+  if (keyText) config.encryptionKey = wrap(() => parseKey(keyText, v.key ? "--key" : "KEY"));
+  if (v["auth-key"]) config.authenticationKey = wrap(() => parseKey(v["auth-key"]!, "--auth-key"));
+  if (v.aad !== undefined) config.aad = wrap(() => parseAad(v.aad!, "--aad"));
+  else if (env.AAD && !config.authenticationKey) {
+    const digits = env.AAD.replace(/[\s:-]/g, "");
+    if (digits.length === 32) config.authenticationKey = wrap(() => parseKey(env.AAD!, "AAD"));
+    else config.aad = wrap(() => parseAad(env.AAD!, "AAD"));
+  }
+  if (v["device-id"] !== undefined) {
+    if (!/^[A-Za-z0-9_-]{1,48}$/.test(v["device-id"])) throw new UsageError("--device-id: 1..48 of A-Z a-z 0-9 _ -");
+    config.deviceId = v["device-id"];
+  }
+  if (v.prefix !== undefined) {
+    if (!/^[^#+\s]+$/.test(v.prefix)) throw new UsageError("--prefix: no spaces or MQTT wildcards (# +)");
+    config.topicPrefix = v.prefix;
+  }
+  if (v["state-interval"] !== undefined) {
+    const ms = Number(v["state-interval"]);
+    if (!Number.isInteger(ms) || ms < 0) throw new UsageError("--state-interval: milliseconds, a whole number ≥ 0");
+    config.stateIntervalMs = ms;
+  }
+  if (v["per-value"]) config.perValueTopics = true;
+  if (v["no-discovery"]) config.discovery = false;
+  const secret = v["command-secret"] ?? env.METERTAP_COMMAND_SECRET;
+  if (secret) config.commandSecret = secret;
+  if (v.loop && source.kind !== "file") throw new UsageError("--loop only applies to a file: source");
+  const drain = Number(v["drain-timeout"] ?? 30);
+  if (!(drain >= 0)) throw new UsageError("--drain-timeout: seconds, a number ≥ 0");
+  return { source, mqttUrl: v.mqtt, flashFile: v.flash, loop: !!v.loop, quiet: !!v.quiet, drainTimeoutMs: drain * 1000, config };
+}

@@ -1,0 +1,37 @@
+// The `<base>/diag` message and the `diag` command reply: counters only, never a key or password.
+import type { Firmware } from "./firmware.js";
+
+export function diagnostics(
+  fw: Firmware,
+  link: { connects: number; attempts: number; drops: number } | undefined,
+  outbox: { published: number; lost: number } | undefined,
+  commands: { ok: number; rejected: number },
+  uptimeMs: number,
+  heap: number | undefined,
+): Record<string, unknown> {
+  const d = fw.decoder.stats;
+  const sec = fw.stats.lastSecurity;
+  const out: Record<string, unknown> = {
+    uptime_s: Math.floor(uptimeMs / 1000),
+    bytes: d.bytes,
+    frames: d.frames,
+    ok: d.ok,
+    garbage_bytes: d.garbage,
+    crc_errors: d.errors.crc,
+    key_errors: d.errors.key,
+    auth_errors: d.errors.auth,
+    replay_errors: d.errors.replay,
+    errors: d.errors,
+    last_system_title: sec ? sec.systemTitle : null,
+    last_frame_counter: sec ? sec.frameCounter : null,
+    states: fw.stats.states,
+    held: fw.stats.held,
+    events: fw.stats.events,
+    commands,
+  };
+  if (link) out.mqtt = link;
+  if (outbox) out.outbox = { ...outbox, cursors: fw.cursors };
+  if (fw.history) out.history = fw.history.counts;
+  if (heap !== undefined) out.heap = heap;
+  return out;
+}

@@ -1,0 +1,341 @@
+// The firmware pipeline, the same on the dongle (main.ts) and on a desktop (hosts/node):
+// byte source → Decoder → History (flash) → Publisher. The core has no timers: the host calls
+// tick() every ~250 ms for idle flush, state rate limits, diagnostics and reconnect backoff.
+import type { Cipher, Clock, FlashRegion, KeyValueStore, OpenByteSource, Publisher, ByteSource } from "../ports/ports.js";
+import type { DecodeResult, Reading, SecurityInfo } from "../reading/model.js";
+import type { RawFrame } from "../stream/framer.js";
+import { Decoder } from "../decode/decoder.js";
+import { Topics, topicLevel } from "../publish/topics.js";
+import { quantities, type Quantity } from "../publish/quantities.js";
+import { stateJson } from "../publish/state.js";
+import { discoveryMessages, type DeviceInfo } from "../publish/discovery.js";
+import { MonotonicGuard, type GuardEvent } from "../publish/guard.js";
+import { Outbox } from "../publish/outbox.js";
+import { CommandTable, type CommandHandler } from "../publish/commands.js";
+import { MqttLink } from "./link.js";
+import { FirmwareHistory } from "./history.js";
+import { MemoryStore } from "../security/replay.js";
+import { builtinCommands } from "./builtin-commands.js";
+import { diagnostics } from "./diag.js";
+
+export interface FirmwarePorts {
+  openSource: OpenByteSource;
+  clock: Clock;
+  flash?: FlashRegion;
+  publisher?: Publisher;
+  cipher?: Cipher;
+  store?: KeyValueStore;
+  log(line: string): void;
+  reboot?(): void;
+  heap?(): number;
+  /** Host facts for diagnostics (the ESP32's reset reason, Wi-Fi RSSI); never a secret. */
+  deviceFacts?(): Record<string, unknown>;
+}
+
+export interface FirmwareConfig {
+  /** Topic prefix (default "metertap"). */
+  topicPrefix?: string;
+  /** Device id in topics and HA ids; default "metertap-<mac>" when `mac` is given, else the meter id. */
+  deviceId?: string;
+  mac?: string;
+  discoveryPrefix?: string;
+  /** Publish HA discovery (default true). */
+  discovery?: boolean;
+  device?: Partial<DeviceInfo>;
+  /** Minimum interval between state messages (default 0: every validated frame). */
+  stateIntervalMs?: number;
+  /** Also publish each quantity on `<base>/value/<key>`. */
+  perValueTopics?: boolean;
+  /** HA `expire_after` for measurements (default 300 s; 0 disables). */
+  expireAfterS?: number;
+  /** Diagnostics interval (default 60 s). */
+  diagIntervalMs?: number;
+  /** Quiet line time after which a telegram without terminator is ended (default 500 ms). */
+  idleFlushMs?: number;
+  /** QoS of profiles and events: 1 where the client tracks PUBACK (Node), 0 on the Moddable client. */
+  qos?: 0 | 1;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Shared secret commands must carry (`"secret"` in the payload). */
+  commandSecret?: string;
+  encryptionKey?: Uint8Array;
+  authenticationKey?: Uint8Array;
+  aad?: Uint8Array;
+  /** Offset of the meter's local standard time from UTC, minutes (DSMR timestamps; default 60). */
+  standardOffsetMinutes?: number;
+  /** Local time zone for daily/monthly profile boundaries (IANA name). */
+  timeZone?: string;
+}
+
+export interface FirmwareStats {
+  states: number;
+  held: number;
+  events: number;
+  lastSecurity: SecurityInfo | null;
+}
+
+const MAX_PENDING_EVENTS = 64;
+
+export class Firmware {
+  readonly stats: FirmwareStats = { states: 0, held: 0, events: 0, lastSecurity: null };
+  readonly decoder: Decoder;
+  readonly history?: FirmwareHistory;
+  readonly commands: CommandTable;
+  /** The host's store, or one in RAM: replay counters and publish cursors live here. */
+  readonly store: KeyValueStore;
+  topics?: Topics;
+  /** Called with every validated reading (the Node host's terminal display). */
+  onReading?: (reading: Reading, published: boolean) => void;
+  private source?: ByteSource;
+  private link?: MqttLink;
+  private outbox?: Outbox<unknown>;
+  private readonly guard = new MonotonicGuard();
+  private readonly startedAt: number;
+  private lastFrame: RawFrame | null = null;
+  private bytesSinceFlush = 0;
+  private lastByteAt = 0;
+  private lastStateAt = -Infinity;
+  private pendingState: { reading: Reading; qs: Quantity[] } | null = null;
+  private announcedCount = 0;
+  private readonly known: Quantity[] = [];
+  private readonly knownKeys = new Set<string>();
+  private nextDiagAt = 0;
+  private readonly pendingEvents: string[] = [];
+  private rebootAt = 0;
+  private running = false;
+
+  constructor(private readonly ports: FirmwarePorts, private readonly config: FirmwareConfig = {}) {
+    this.startedAt = ports.clock.now();
+    this.store = ports.store ?? new MemoryStore();
+    this.decoder = new Decoder({
+      cipher: ports.cipher,
+      encryptionKey: config.encryptionKey,
+      authenticationKey: config.authenticationKey,
+      aad: config.aad,
+      store: this.store,
+      standardOffsetMinutes: config.standardOffsetMinutes,
+    }, (result, frame) => this.onResult(result, frame));
+    if (ports.flash) this.history = new FirmwareHistory(ports.flash, ports.clock, config.timeZone);
+    this.commands = new CommandTable(config.commandSecret);
+    for (const [name, handler] of Object.entries(builtinCommands(this, ports))) this.commands.register(name, handler);
+    const id = config.deviceId ?? (config.mac ? `metertap-${config.mac}` : undefined);
+    if (id !== undefined) this.useDeviceId(id);
+  }
+
+  /** Adds or replaces a command on `<base>/cmd/<name>` (e.g. the device's `ota`). */
+  registerCommand(name: string, handler: CommandHandler): void {
+    this.commands.register(name, handler);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.source = this.ports.openSource({
+      onReadable: () => this.readSource(),
+      onError: (message) => this.ports.log(`source: ${message}`),
+    });
+    this.link?.start(this.ports.clock.now());
+  }
+
+  /** The source has no more bytes (a capture is consumed): ends the last telegram. */
+  endOfInput(): void {
+    this.bytesSinceFlush = 0;
+    this.decoder.flush();
+    this.outbox?.pump();
+  }
+
+  /** Ends what the line holds, publishes what it can, sets status offline and closes. */
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.source?.close();
+    this.decoder.flush();
+    this.outbox?.pump();
+    this.outbox?.persist();
+    this.link?.stop();
+  }
+
+  tick(nowMs: number): void {
+    if (this.bytesSinceFlush && nowMs - this.lastByteAt >= (this.config.idleFlushMs ?? 500)) {
+      this.bytesSinceFlush = 0;
+      this.decoder.flush();
+    }
+    if (this.pendingState && nowMs - this.lastStateAt >= (this.config.stateIntervalMs ?? 0)) this.publishState(nowMs);
+    this.link?.tick(nowMs);
+    if (this.link?.connected) {
+      this.outbox?.pump();
+      if (nowMs >= this.nextDiagAt) this.publishDiag(nowMs);
+    }
+    this.outbox?.persist();
+    if (this.rebootAt && nowMs >= this.rebootAt) this.ports.reboot?.();
+  }
+
+  get connected(): boolean {
+    return this.link?.connected ?? false;
+  }
+
+  /** The last frame as received, for the `raw` support command. */
+  get lastRawFrame(): RawFrame | null {
+    return this.lastFrame;
+  }
+
+  get cursors(): Record<string, string | null> {
+    return this.outbox?.cursors() ?? {};
+  }
+
+  /** True when every closed record in the history store has been delivered. */
+  get delivered(): boolean {
+    return this.outbox?.idle ?? true;
+  }
+
+  diag(nowMs = this.ports.clock.now()): Record<string, unknown> {
+    const d = diagnostics(this, this.link?.stats, this.outbox?.stats, this.commands.counts, nowMs - this.startedAt, this.ports.heap?.());
+    const facts = this.ports.deviceFacts?.();
+    if (facts) d.device = facts;
+    return d;
+  }
+
+  /** Asks for a reboot at the next tick, after the command reply went out. */
+  scheduleReboot(): void {
+    this.rebootAt = this.ports.clock.now() + 1;
+  }
+
+  private readSource(): void {
+    for (;;) {
+      const chunk = this.source?.read();
+      if (!chunk || !chunk.byteLength) return;
+      this.lastByteAt = this.ports.clock.now();
+      this.bytesSinceFlush += chunk.byteLength;
+      this.decoder.push(new Uint8Array(chunk));
+    }
+  }
+
+  private onResult(result: DecodeResult, frame: RawFrame): void {
+    this.lastFrame = frame;
+    const now = this.ports.clock.now();
+    if (result.security) this.stats.lastSecurity = result.security;
+    // History uses only validated readings (and security facts to spot a counter reset).
+    if (this.history && this.history.onResult(result, now)) this.outbox?.pump();
+    // Refused frames are counted by the decoder and go no further.
+    if (!result.ok || !result.reading) return;
+    const reading = result.reading;
+    if (!this.topics) this.useDeviceId(reading.meterId ?? "meter");
+    const at = reading.time ? Date.parse(reading.time) : now;
+    const all = quantities(reading);
+    const { pass, events } = this.guard.check(all, isFinite(at) ? at : now, reading.time);
+    for (const e of events) this.queueEvent(e);
+    this.stats.held += all.length - pass.length;
+    this.noteQuantities(pass);
+    this.pendingState = { reading, qs: pass };
+    if (now - this.lastStateAt >= (this.config.stateIntervalMs ?? 0)) this.publishState(now);
+    this.onReading?.(reading, this.connected);
+  }
+
+  private useDeviceId(id: string): void {
+    const topics = new Topics(this.config.topicPrefix ?? "metertap", topicLevel(id), this.config.discoveryPrefix);
+    this.topics = topics;
+    const publisher = this.ports.publisher;
+    if (!publisher) return;
+    this.link = new MqttLink(publisher, topics.status, {
+      minBackoffMs: this.config.minBackoffMs ?? 1000,
+      maxBackoffMs: this.config.maxBackoffMs ?? 60_000,
+    }, {
+      connected: () => this.onConnected(),
+      disconnected: () => {
+        this.outbox?.disconnected();
+        this.ports.log("mqtt: disconnected; history keeps recording");
+      },
+      message: (topic, payload) => this.onMessage(topic, payload),
+    });
+    if (this.history) {
+      const streams = this.history.streams.map((s) => ({ stream: s, topic: s === "events" ? topics.event : topics.profile(s) }));
+      this.outbox = new Outbox(this.history, publisher, streams, { qos: this.config.qos ?? 0 }, this.store) as Outbox<unknown>;
+    }
+    if (this.running) this.link.start(this.ports.clock.now());
+  }
+
+  private onConnected(): void {
+    const p = this.ports.publisher!;
+    const t = this.topics!;
+    this.ports.log(`mqtt: connected; publishing under ${t.base}`);
+    p.publish(t.status, "online", { retain: true, qos: 1 });
+    p.subscribe(t.commands);
+    p.subscribe(t.haStatus);
+    this.announcedCount = 0;
+    this.announce();
+    this.flushEvents();
+    this.outbox?.pump();
+    this.nextDiagAt = 0;
+  }
+
+  private onMessage(topic: string, payload: string): void {
+    const t = this.topics!;
+    if (topic === t.haStatus) {
+      // HA restarted: it lost non-retained state, and retained configs may have been cleared.
+      if (payload === "online") {
+        this.announcedCount = 0;
+        this.announce();
+      }
+      return;
+    }
+    if (!topic.startsWith(t.commandPrefix)) return;
+    const reply = this.commands.handle(topic.slice(t.commandPrefix.length), payload);
+    this.ports.publisher!.publish(t.response, JSON.stringify(reply), { qos: this.config.qos ?? 0 });
+  }
+
+  /** Remembers every quantity the meter has sent, so discovery covers them all. */
+  private noteQuantities(qs: Quantity[]): void {
+    const before = this.known.length;
+    for (const q of qs) {
+      if (this.knownKeys.has(q.key)) continue;
+      this.knownKeys.add(q.key);
+      this.known.push(q);
+    }
+    if (this.known.length > before) this.announce();
+  }
+
+  private announce(): void {
+    if (this.config.discovery === false || !this.link?.connected || !this.known.length) return;
+    // Announced once per connect, HA birth, and growth of the set (keys only ever get added).
+    if (this.known.length === this.announcedCount) return;
+    this.announcedCount = this.known.length;
+    const device: DeviceInfo = { name: `metertap ${this.topics!.deviceId}`, manufacturer: "metertap", ...this.config.device };
+    for (const m of discoveryMessages(this.known, this.topics!, device, { expireAfterS: this.config.expireAfterS ?? 300 })) {
+      this.ports.publisher!.publish(m.topic, m.payload, { retain: true, qos: 1 });
+    }
+  }
+
+  private publishState(nowMs: number): void {
+    const pending = this.pendingState;
+    // State is live data: while disconnected it is dropped, never replayed.
+    this.pendingState = null;
+    if (!pending || !this.link?.connected) return;
+    const p = this.ports.publisher!;
+    const t = this.topics!;
+    this.lastStateAt = nowMs;
+    if (!p.publish(t.state, stateJson(pending.reading, pending.qs))) return;
+    this.stats.states++;
+    if (this.config.perValueTopics) for (const q of pending.qs) p.publish(t.value(q.key), String(q.value));
+  }
+
+  private publishDiag(nowMs: number): void {
+    this.nextDiagAt = nowMs + (this.config.diagIntervalMs ?? 60_000);
+    this.ports.publisher!.publish(this.topics!.diag, JSON.stringify(this.diag(nowMs)), { retain: true });
+  }
+
+  private queueEvent(e: GuardEvent): void {
+    this.stats.events++;
+    this.ports.log(`guard: ${e.type} on ${e.key}: ${e.last} -> ${e.value}`);
+    if (this.pendingEvents.length >= MAX_PENDING_EVENTS) this.pendingEvents.shift();
+    this.pendingEvents.push(JSON.stringify(e));
+    this.flushEvents();
+  }
+
+  private flushEvents(): void {
+    if (!this.link?.connected) return;
+    while (this.pendingEvents.length) {
+      if (!this.ports.publisher!.publish(this.topics!.event, this.pendingEvents[0], { qos: this.config.qos ?? 0 })) return;
+      this.pendingEvents.shift();
+    }
+  }
+}

@@ -1,0 +1,35 @@
+// MQTT topic names: `<prefix>/<device>/...`. One place, so the README table and the code agree.
+
+export const PROFILE_STREAMS = ["quarter-hour", "daily", "monthly", "max-demand", "voltage"] as const;
+export type ProfileStream = (typeof PROFILE_STREAMS)[number];
+
+/** A topic level from free text (a meter id, a MAC): MQTT wildcards and separators cannot appear. */
+export function topicLevel(text: string): string {
+  const s = text.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "");
+  return s.slice(0, 48) || "unknown";
+}
+
+export class Topics {
+  readonly base: string;
+
+  constructor(prefix: string, readonly deviceId: string, readonly discoveryPrefix = "homeassistant") {
+    this.base = `${prefix.replace(/\/+$/, "")}/${deviceId}`;
+  }
+
+  get state(): string { return `${this.base}/state`; }
+  get status(): string { return `${this.base}/status`; }
+  get event(): string { return `${this.base}/event`; }
+  get diag(): string { return `${this.base}/diag`; }
+  /** Subscription filter for commands: `<base>/cmd/<name>`. */
+  get commands(): string { return `${this.base}/cmd/#`; }
+  get commandPrefix(): string { return `${this.base}/cmd/`; }
+  get response(): string { return `${this.base}/response`; }
+  /** Home Assistant's birth/will topic. */
+  get haStatus(): string { return `${this.discoveryPrefix}/status`; }
+
+  profile(stream: string): string { return `${this.base}/profile/${stream}`; }
+  value(key: string): string { return `${this.base}/value/${key}`; }
+  discovery(component: string, objectId: string): string {
+    return `${this.discoveryPrefix}/${component}/${this.deviceId}/${objectId}/config`;
+  }
+}

@@ -1,0 +1,240 @@
+// Core publishing parts without a broker: quantities from real corpus readings, discovery configs,
+// the monotonic guard, the command table and the outbox's cursor discipline.
+import test from "ava";
+import { decodeAll } from "../modules/decode/decoder.js";
+import { quantities } from "../modules/publish/quantities.js";
+import { discoveryMessages } from "../modules/publish/discovery.js";
+import { stateJson } from "../modules/publish/state.js";
+import { Topics, topicLevel } from "../modules/publish/topics.js";
+import { MonotonicGuard } from "../modules/publish/guard.js";
+import { CommandError, CommandTable } from "../modules/publish/commands.js";
+import { Outbox, type LogRecord, type RecordLog } from "../modules/publish/outbox.js";
+import type { Publisher, PublishOptions } from "../modules/ports/ports.js";
+import { readCase } from "./helpers/corpus.js";
+
+function reading(id: string) {
+  const [r] = decodeAll(readCase(id).bytes);
+  if (!r.ok || !r.reading) throw new Error(`${id}: ${r.message}`);
+  return r.reading;
+}
+
+test("quantities of a real DSMR 5 telegram carry the corpus values in Wh, W, V, A and m³", (t) => {
+  const qs = quantities(reading("dsmr-athombv-dsmr-5.0-isk-1"));
+  const by = Object.fromEntries(qs.map((q) => [q.key, q]));
+  // 1-0:1.8.1(003808.351*kWh) + 1-0:1.8.2(002948.827*kWh)
+  t.is(by.energy_import_t1.value, 3808351);
+  t.is(by.energy_import_t2.value, 2948827);
+  t.is(by.energy_import.value, 3808351 + 2948827);
+  t.is(by.energy_export_t2.value, 2876514);
+  t.is(by.power_export.value, 498);
+  t.is(by.power_import.value, 0);
+  t.is(by.voltage_l2.value, 232.6);
+  t.is(by.current_l1.value, 2);
+  t.deepEqual({ v: by.gas_1.value, u: by.gas_1.unit, c: by.gas_1.deviceClass, s: by.gas_1.stateClass }, { v: 1569.646, u: "m³", c: "gas", s: "total_increasing" });
+  t.is(by.energy_import.stateClass, "total_increasing");
+  t.is(by.power_import_l1.stateClass, "measurement");
+  t.is(by.voltage_l1.deviceClass, "voltage");
+  t.falsy(by.water_1);
+});
+
+test("sub-meters get their own device class: water, heat in GJ", (t) => {
+  const fluvius = Object.fromEntries(quantities(reading("dsmr-ndokter-fluvius-v171")).map((q) => [q.key, q]));
+  t.is(fluvius.water_2?.deviceClass, "water");
+  t.is(fluvius.gas_1?.deviceClass, "gas");
+  const heat = quantities(reading("dsmr-ndokter-v5-warmtelink-unpadded-crc")).find((q) => q.key.startsWith("heat_"));
+  t.truthy(heat);
+  t.is(heat!.deviceClass, "energy");
+  t.is(heat!.unit, "GJ");
+});
+
+test("discovery: one retained config per quantity sent, complete and pointing at state and status", (t) => {
+  const r = reading("dsmr-athombv-dsmr-5.0-isk-1");
+  const qs = quantities(r);
+  const topics = new Topics("metertap", topicLevel(r.meterId!));
+  const msgs = discoveryMessages(qs, topics, { name: "meter" }, { expireAfterS: 300 });
+  t.is(msgs.length, qs.length);
+  for (const m of msgs) {
+    const c = JSON.parse(m.payload);
+    t.regex(m.topic, /^homeassistant\/sensor\/[A-Za-z0-9_-]+\/[a-z0-9_]+\/config$/);
+    t.is(c.state_topic, topics.state);
+    t.is(c.availability_topic, topics.status);
+    t.truthy(c.unique_id && c.device && c.value_template && c.name);
+  }
+  const energy = JSON.parse(msgs.find((m) => m.topic.endsWith("/energy_import/config"))!.payload);
+  t.like(energy, { device_class: "energy", state_class: "total_increasing", unit_of_measurement: "Wh" });
+  t.is(energy.expire_after, undefined);
+  const power = JSON.parse(msgs.find((m) => m.topic.endsWith("/power_import/config"))!.payload);
+  t.like(power, { device_class: "power", state_class: "measurement", unit_of_measurement: "W", expire_after: 300 });
+  const gas = JSON.parse(msgs.find((m) => m.topic.endsWith("/gas_1/config"))!.payload);
+  t.is(gas.device.via_device, topics.deviceId);
+  const state = JSON.parse(stateJson(r, qs));
+  t.is(state.energy_import_t1, 3808351);
+  t.is(state.time, r.time);
+});
+
+test("guard: a decrease and an implausible jump are held back and reported; normal growth passes", (t) => {
+  const g = new MonotonicGuard({ confirmFrames: 3 });
+  const q = (value: number) => [{ key: "energy_import", name: "", value, unit: "Wh", stateClass: "total_increasing" as const }];
+  const t0 = Date.UTC(2026, 0, 1);
+  t.is(g.check(q(1000), t0, null).pass.length, 1);
+  t.is(g.check(q(1001), t0 + 10_000, null).pass.length, 1);
+  const down = g.check(q(900), t0 + 20_000, null);
+  t.is(down.pass.length, 0);
+  t.is(down.events[0].type, "counter-decrease");
+  // 10 s at 100 kW is at most ~278 Wh: 50 kWh is not a plausible step.
+  const jump = g.check(q(51_001), t0 + 30_000, null);
+  t.deepEqual([jump.pass.length, jump.events[0].type], [0, "counter-jump"]);
+  t.is(g.check(q(1003), t0 + 40_000, null).pass[0].value, 1003);
+  // A meter swap: the new, lower level is accepted only after it holds for 3 frames.
+  t.is(g.check(q(5), t0 + 50_000, null).pass.length, 0);
+  t.is(g.check(q(6), t0 + 60_000, null).pass.length, 0);
+  const rebase = g.check(q(7), t0 + 70_000, null);
+  t.is(rebase.pass[0].value, 7);
+  t.is(rebase.events[0].type, "counter-rebase");
+  // Measurements are never held.
+  t.is(g.check([{ key: "power_import", name: "", value: 0, unit: "W", stateClass: "measurement" }], t0, null).pass.length, 1);
+});
+
+test("commands: unknown, malformed, unauthorised and failing commands get error replies", (t) => {
+  const table = new CommandTable("s3cret-value");
+  table.register("echo", (a) => a);
+  table.register("boom", () => {
+    throw new CommandError("bad stream");
+  });
+  table.register("crash", () => {
+    throw new TypeError("internal detail");
+  });
+  t.deepEqual(table.handle("echo", '{"id":"7","secret":"s3cret-value","x":1}'), { id: "7", cmd: "echo", ok: true, result: { x: 1 } });
+  const denied = table.handle("echo", '{"secret":"wrong"}');
+  t.false(denied.ok);
+  t.is(denied.error, "not authorised");
+  t.false(table.handle("echo", "{not json").ok);
+  t.false(table.handle("echo", "[1,2]").ok);
+  t.false(table.handle("echo", "x".repeat(5000)).ok);
+  const unknown = table.handle("nope", '{"secret":"s3cret-value"}');
+  t.regex(unknown.error!, /unknown command 'nope'/);
+  t.is(table.handle("boom", '{"secret":"s3cret-value"}').error, "bad stream");
+  t.is(table.handle("crash", '{"secret":"s3cret-value"}').error, "command failed");
+  for (const r of [denied, unknown]) t.false(JSON.stringify(r).includes("s3cret"));
+  t.throws(() => table.register("Bad Name", () => 0));
+  t.deepEqual(table.counts, { ok: 1, rejected: 7 });
+});
+
+class ArrayLog implements RecordLog<number> {
+  records: number[] = [];
+  readAfter(_stream: string, after: number | null, limit: number): LogRecord<number>[] {
+    return this.records.filter((n) => after === null || n > after).slice(0, limit).map((n) => ({ cursor: n, json: String(n) }));
+  }
+  cursorToString(c: number): string {
+    return String(c);
+  }
+  cursorFromString(s: string): number | null {
+    return /^\d+$/.test(s) ? Number(s) : null;
+  }
+}
+
+class FakePublisher implements Publisher {
+  connected = true;
+  onConnect?: () => void;
+  onDisconnect?: () => void;
+  sent: { payload: string; done?: (ok: boolean) => void }[] = [];
+  publish(_topic: string, payload: string, _o?: PublishOptions, done?: (ok: boolean) => void): boolean {
+    if (!this.connected) return false;
+    this.sent.push({ payload, done });
+    return true;
+  }
+  subscribe(): void {}
+}
+
+test("outbox: the cursor advances only over contiguous acknowledgements; a drop resends the unacknowledged", (t) => {
+  const log = new ArrayLog();
+  log.records = [1, 2, 3, 4, 5];
+  const pub = new FakePublisher();
+  const kv = new Map<string, string>();
+  const store = { read: (k: string) => kv.get(k), write: (k: string, v: string) => void kv.set(k, v), delete: (k: string) => void kv.delete(k) };
+  const box = new Outbox(log, pub, [{ stream: "quarter-hour", topic: "q" }], { qos: 1, window: 3 }, store);
+  box.pump();
+  t.deepEqual(pub.sent.map((m) => m.payload), ["1", "2", "3"]);
+  pub.sent[1].done!(true); // 2 acked before 1: the cursor must not move
+  t.is(box.cursors()["quarter-hour"], null);
+  pub.sent[0].done!(true);
+  t.is(box.cursors()["quarter-hour"], "2");
+  t.deepEqual(pub.sent.map((m) => m.payload), ["1", "2", "3", "4", "5"]);
+  box.persist();
+  t.is(kv.get("pc-quarter-hour"), "2");
+  pub.connected = false;
+  box.disconnected();
+  pub.sent[2].done!(true); // a late ack from the old connection is ignored
+  t.is(box.cursors()["quarter-hour"], "2");
+  pub.connected = true;
+  box.pump();
+  t.deepEqual(pub.sent.slice(5).map((m) => m.payload), ["3", "4", "5"]);
+  for (const m of pub.sent.slice(5)) m.done!(true);
+  t.true(box.idle);
+  box.persist();
+  // A restart resumes from the persisted cursor.
+  log.records.push(6);
+  const again = new Outbox(log, pub, [{ stream: "quarter-hour", topic: "q" }], { qos: 1 }, store);
+  const before = pub.sent.length;
+  again.pump();
+  t.deepEqual(pub.sent.slice(before).map((m) => m.payload), ["6"]);
+});
+
+test("firmware: state is rate-limited (latest wins), per-value topics, nothing replayed after a drop", async (t) => {
+  const { Firmware } = await import("../modules/app/firmware.js");
+  const { Dsmr5Generator } = await import("../hosts/node/dsmr-generator.js");
+  const pub = new FakePublisher();
+  const topics: string[] = [];
+  pub.publish = (topic: string, payload: string, _o?: PublishOptions, done?: (ok: boolean) => void) => {
+    if (!pub.connected) return false;
+    topics.push(topic);
+    pub.sent.push({ payload: `${topic} ${payload}` });
+    done?.(true);
+    return true;
+  };
+  const clock = { ms: Date.UTC(2026, 2, 28, 10), now: () => clock.ms };
+  let deliver!: (b: Uint8Array) => void;
+  const fw = new Firmware({
+    openSource: (cb) => {
+      let q: Uint8Array | undefined;
+      deliver = (b) => {
+        q = b;
+        cb.onReadable(b.length);
+      };
+      return { read: () => { const r = q; q = undefined; return r?.slice().buffer as ArrayBuffer | undefined; }, close() {} };
+    },
+    clock,
+    publisher: pub,
+    log: () => {},
+  }, { deviceId: "rl", stateIntervalMs: 5000, perValueTopics: true });
+  fw.start();
+  const gen = new Dsmr5Generator({ startMs: clock.ms, intervalS: 1 });
+  const states = () => pub.sent.filter((m) => m.payload.startsWith("metertap/rl/state ")).map((m) => JSON.parse(m.payload.slice(18)));
+  for (let i = 0; i < 12; i++) {
+    const tg = gen.next();
+    clock.ms = tg.timeMs;
+    deliver(tg.bytes);
+    fw.tick(clock.ms);
+  }
+  // Frames at 0..11 s with a 5 s limit: states at 0, 5 and 10 s, each the frame of that second.
+  t.deepEqual(states().map((s) => s.time), ["2026-03-28T10:00:00Z", "2026-03-28T10:00:05Z", "2026-03-28T10:00:10Z"]);
+  t.true(topics.includes("metertap/rl/value/energy_import"));
+  const perValue = pub.sent.filter((m) => m.payload.startsWith("metertap/rl/value/voltage_l1 "));
+  t.is(perValue.length, 3);
+  t.regex(perValue[0].payload, /^metertap\/rl\/value\/voltage_l1 \d+(\.\d)?$/);
+  pub.connected = false;
+  pub.onDisconnect?.();
+  for (let i = 0; i < 10; i++) {
+    const tg = gen.next();
+    clock.ms = tg.timeMs;
+    deliver(tg.bytes);
+    fw.tick(clock.ms);
+  }
+  pub.connected = true;
+  pub.onConnect?.();
+  fw.tick(clock.ms + 1);
+  // The frames of the outage are not replayed as state.
+  t.is(states().length, 3);
+  fw.stop();
+  t.regex(pub.sent.at(-1)!.payload, /^metertap\/rl\/status offline$/);
+});
