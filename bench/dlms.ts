@@ -1,0 +1,76 @@
+// DLMS and SML decode speed on Node, against the npm `smartmeter-obis` (SML) on the same captures
+// in the same run, and XS compute and heap per frame under the real engine.
+import { createRequire } from "node:module";
+import { Decoder } from "../modules/decode/decoder.js";
+import { latin1 } from "../modules/util/hex.js";
+import { corpusCases, readCase } from "../test/helpers/corpus.js";
+
+interface SmlPeer {
+  handleMessage(message: Buffer): unknown;
+}
+type SmlPeerClass = new (options: object, store: (err: Error | null, data: unknown) => void) => SmlPeer;
+const SmlProtocol: SmlPeerClass = createRequire(import.meta.url)("smartmeter-obis/lib/protocols/SmlProtocol.js");
+
+/** Thousands grouped by hand: the hardened realm of the XS helper tames toLocaleString. */
+function group(n: number): string {
+  return String(Math.round(n)).replace(/\B(?=(\d{3})+$)/g, ",");
+}
+
+function rate(label: string, frames: number, ms: number): number {
+  const perSecond = (frames / ms) * 1000;
+  console.log(`${label.padEnd(44)} ${group(perSecond).padStart(9)} frames/s`);
+  return perSecond;
+}
+
+/** Decodes every capture `rounds` times through one decoder; throws unless each one is ok. */
+function ours(label: string, captures: Uint8Array[], rounds: number): number {
+  let ok = 0;
+  const decoder = new Decoder({}, (r) => (ok += r.ok ? 1 : 0));
+  const t0 = performance.now();
+  for (let i = 0; i < rounds; i++) for (const b of captures) decoder.push(b);
+  decoder.flush();
+  const perSecond = rate(label, rounds * captures.length, performance.now() - t0);
+  if (ok !== rounds * captures.length) throw new Error(`${label}: only ${ok} frames decoded`);
+  return perSecond;
+}
+
+export async function bench(): Promise<void> {
+  const sml = corpusCases("sml-").map((id) => readCase(id).bytes);
+  // The plain DLMS cases that decode: HDLC (the segmented one counts once), LLC.
+  const dlms = [...corpusCases("hdlc-athombv-"), ...corpusCases("llc-")]
+    .filter((id) => !id.includes("described-list"))
+    .map((id) => readCase(id).bytes);
+  const rounds = 3000;
+  const avg = (list: Uint8Array[]) => Math.round(list.reduce((n, b) => n + b.length, 0) / list.length);
+  console.log(`${dlms.length} DLMS captures (${avg(dlms)} B average) and ${sml.length} SML captures (${avg(sml)} B), ${rounds} rounds each`);
+
+  ours("metertap DLMS (bytes → Reading, FCS checked)", dlms, rounds);
+  const mine = ours("metertap SML (bytes → Reading, CRC checked)", sml, rounds);
+
+  let stored = 0;
+  const peer = new SmlProtocol({ debug: 0, logger: () => undefined }, (err) => (stored += err ? 0 : 1));
+  const buffers = sml.map((b) => Buffer.from(b));
+  const t1 = performance.now();
+  for (let i = 0; i < rounds; i++) for (const b of buffers) peer.handleMessage(b);
+  const theirs = rate("smartmeter-obis 4.0.0 SmlProtocol", rounds * sml.length, performance.now() - t1);
+  if (stored !== rounds * sml.length) throw new Error(`smartmeter-obis stored only ${stored} results`);
+  console.log(`ratio: metertap SML is ${(mine / theirs).toFixed(1)}× smartmeter-obis`);
+
+  // Imported last: its @endo/init hardens this realm, which must not colour the Node figures.
+  const { startXs } = await import("../test/helpers/xs.js");
+  const xs = await startXs("test/xs/dlms.entry.ts");
+  try {
+    for (const [family, list] of [["DLMS", dlms], ["SML", sml]] as const) {
+      let compute = 0;
+      let heap = 0;
+      for (const b of list) {
+        const r = await xs.command(latin1(b));
+        compute += r.compute;
+        heap = Math.max(heap, r.heap);
+      }
+      console.log(`XS ${family}: ${group(compute / list.length)} compute units per frame, heap ${group(heap)} slots after decoding`);
+    }
+  } finally {
+    await xs.close();
+  }
+}
