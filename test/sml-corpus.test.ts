@@ -72,6 +72,8 @@ test("SML: negative powers stay signed and reach the reading", (t) => {
   t.is(r.values["1-0:1.7.1"].value, -5632.1916);
   const neg = decodeAll(readCase("sml-libsmltesting-dzg-dvs-7420.2v.g2-mtr2-neg").bytes)[0];
   t.is(neg.values["1-0:16.7.0"].value, -105.5);
+  // Net power 16.7.0 is all this meter sends: negative means export.
+  t.like(neg.reading!.power, { import: 0, export: 105.5 });
   const holley = decodeAll(readCase("sml-libsmltesting-holley-dtz541-zdba").bytes)[0].reading!;
   t.deepEqual(holley.voltage, { l1: 232.3, l2: 232.5, l3: 232.5 });
   t.is(holley.energy.export, 314926);

@@ -67,6 +67,12 @@ export function normalise(values: ObisMap, protocol: Protocol, meterId?: string 
   const p = reading.power;
   assign(p, "import", electricity("1.7.0"));
   assign(p, "export", electricity("2.7.0"));
+  // German SML meters send only the signed net power 16.7.0 (import minus export).
+  const net = p.import === undefined && p.export === undefined ? electricity("16.7.0") : undefined;
+  if (net !== undefined) {
+    p.import = net > 0 ? net : 0;
+    p.export = net < 0 ? -net : 0;
+  }
   assign(p, "reactiveImport", electricity("3.7.0"));
   assign(p, "reactiveExport", electricity("4.7.0"));
   const importPhases = phases(electricity, "21.7.0", "41.7.0", "61.7.0");
