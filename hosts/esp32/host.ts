@@ -1,0 +1,128 @@
+// The ESP32 host: the native P1 UART with line auto-detect, the history partition, NVS
+// preferences, Wi-Fi with the configuration page, MQTT, signed OTA with rollback, and the
+// device facts (heap, reset reason, RSSI, line settings) in diagnostics.
+import config from "mc/config";
+import Net from "net";
+import Time from "time";
+import Timer from "timer";
+import type { Firmware, FirmwareConfig } from "../../modules/app/firmware.js";
+import type { HealthCheck } from "../../modules/ota/health.js";
+import { OtaUpdater } from "../../modules/ota/updater.js";
+import type { OtaResult } from "../../modules/ota/updater.js";
+import { parseVersion } from "../../modules/ota/image.js";
+import { AesGcm } from "../../modules/crypto/aesgcm.js";
+import { fromHex } from "../../modules/util/hex.js";
+import type { MetertapHost } from "../moddable/host-api.js";
+import { PreferenceStore } from "../moddable/preference-store.js";
+import { ModdableMqttPublisher } from "../moddable/mqtt-publisher.js";
+import { Portal } from "../moddable/portal.js";
+import { loadSettings, parseMqttUrl } from "../moddable/settings.js";
+import { MeterLine } from "./source.js";
+import { openHistoryPartition } from "./flash.js";
+import { Station } from "./wifi.js";
+import { EspOtaSink, espBootControl, deviceFacts, restart } from "./ota.js";
+import { registerOtaCommand } from "../moddable/ota-download.js";
+import { psaSha256, psaVerifier } from "../moddable/ota-psa.js";
+import { OTA_PUBLIC_KEY } from "./ota-key.js";
+
+const log = (line: string) => trace(line + "\n");
+
+export function esp32Host(): MetertapHost {
+  const store = new PreferenceStore();
+  const settings = loadSettings(store, { ssid: config.ssid, wifi_pw: config.password });
+  const mac = (Net.get("MAC") ?? "").replace(/:/g, "").toLowerCase() || "esp32";
+  const version = parseVersion(String(config.version ?? "0.0.0")) ?? { major: 0, minor: 0, patch: 0 };
+  const target = String(config.board ?? "esp32");
+  const line = new MeterLine({
+    uart: Number(config.uart ?? 2),
+    rxPin: Number(config.rx ?? 16),
+    rtsPin: config.rts === undefined ? undefined : Number(config.rts),
+    store,
+    log,
+  });
+  const mqtt = settings.mqtt_url ? parseMqttUrl(settings.mqtt_url) : undefined;
+  const publisher = mqtt && !("error" in mqtt)
+    ? new ModdableMqttPublisher(mqtt, { id: `metertap-${mac}`, user: settings.mqtt_user, password: settings.mqtt_pw }, log)
+    : undefined;
+  const station = new Station({ ssid: settings.ssid, password: settings.wifi_pw, apName: `metertap-${mac.slice(-6)}`, log });
+  const publicKey = OTA_PUBLIC_KEY.length === 130 ? fromHex(OTA_PUBLIC_KEY) : undefined;
+  const resetReason = deviceFacts().resetReason;
+  let otaBusy = false;
+  let lastOta: string | null = null;
+
+  const newUpdater = (): OtaUpdater | undefined => {
+    // One update at a time: busy until afterUpdate() hears the verdict.
+    if (!publicKey || otaBusy) return undefined;
+    otaBusy = true;
+    return new OtaUpdater({
+      sink: new EspOtaSink(),
+      sha256: psaSha256,
+      verifier: psaVerifier(publicKey),
+      policy: { target, running: version, slotSize: Number(config.otaSlotSize ?? 0x1e0000) },
+    });
+  };
+  const afterUpdate = (r: OtaResult) => {
+    otaBusy = false;
+    lastOta = r.ok ? `installed ${r.version}` : `rejected (${r.error}): ${r.message}`;
+    log(`ota: ${lastOta}`);
+    // Restart a little later, so the upload's HTTP reply and the log line still go out.
+    if (r.ok) Timer.set(restart, 2000);
+  };
+
+  const firmwareConfig: FirmwareConfig = {
+    mac,
+    qos: 0,
+    timeZone: settings.tz,
+    commandSecret: settings.cmd_secret,
+    encryptionKey: settings.key_enc ? fromHex(settings.key_enc) : undefined,
+    authenticationKey: settings.key_auth ? fromHex(settings.key_auth) : undefined,
+    device: { model: target, swVersion: `${version.major}.${version.minor}.${version.patch}` },
+  };
+  let health: HealthCheck | undefined;
+
+  return {
+    ports: {
+      openSource: line.open,
+      clock: { now: () => Date.now() },
+      flash: openHistoryPartition(),
+      publisher,
+      cipher: new AesGcm(),
+      store,
+      log,
+      reboot: restart,
+      heap: () => deviceFacts().heap,
+      deviceFacts: () => ({
+        reset_reason: resetReason,
+        rssi: station.rssi ?? null,
+        line: line.settings,
+        uart: line.counters,
+        version: firmwareConfig.device?.swVersion,
+        ota_health: health?.state ?? null,
+        ota_last: lastOta,
+      }),
+    },
+    config: firmwareConfig,
+    boot: espBootControl,
+    healthDeadlineMs: config.healthDeadlineS === undefined ? undefined : Number(config.healthDeadlineS) * 1000,
+
+    attach(fw: Firmware, check: HealthCheck) {
+      health = check;
+      registerOtaCommand(fw, newUpdater, log, afterUpdate);
+      const portal = new Portal({
+        store,
+        log,
+        status: () => ({ version: String(firmwareConfig.device?.swVersion), line: line.settings, frames: fw.decoder.stats.ok, mqtt: fw.connected ? "connected" : "not connected" }),
+        onSaved: () => fw.scheduleReboot(),
+        updater: newUpdater,
+        onUpdated: afterUpdate,
+      });
+      portal.start();
+      station.start(Time.ticks);
+    },
+
+    tick(fw: Firmware, monotonicMs: number) {
+      station.tick(monotonicMs);
+      line.tick(monotonicMs, fw.decoder.stats.ok);
+    },
+  };
+}

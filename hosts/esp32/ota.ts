@@ -1,0 +1,47 @@
+// OTA on the ESP32: the OtaSink over Moddable's `ota` module, and rollback and device facts
+// through XS FFI (ffi/boot.c).
+import OTA from "ota";
+import FFI from "mc/ffi";
+import type { BootControl, OtaSink } from "../../modules/ota/ports.js";
+
+const ffi = new FFI();
+
+export class EspOtaSink implements OtaSink {
+  private ota?: OTA;
+
+  begin(): void {
+    this.cancel();
+    this.ota = new OTA();
+  }
+
+  write(bytes: Uint8Array): void {
+    this.ota!.write(bytes);
+  }
+
+  complete(): void {
+    const ota = this.ota!;
+    this.ota = undefined;
+    ota.complete();
+  }
+
+  cancel(): void {
+    const ota = this.ota;
+    this.ota = undefined;
+    ota?.cancel();
+  }
+}
+
+export const espBootControl: BootControl = {
+  pendingVerify: () => ffi.metertap_ota_pending() === 1,
+  markValid: () => void ffi.metertap_ota_mark_valid(),
+  rollback: () => void ffi.metertap_ota_rollback(),
+};
+
+export const restart = (): void => void ffi.metertap_restart();
+
+const RESET_REASONS = ["unknown", "power-on", "external", "software", "panic", "interrupt-watchdog",
+  "task-watchdog", "watchdog", "deep-sleep", "brownout", "sdio"];
+
+export function deviceFacts(): { heap: number; resetReason: string } {
+  return { heap: ffi.metertap_free_heap() as number, resetReason: RESET_REASONS[ffi.metertap_reset_reason() as number] ?? "other" };
+}

@@ -1,0 +1,81 @@
+// The desktop simulator host (mcsim on Linux or macOS): serial from a tty/pty path, history in a
+// file with flash semantics, preferences in the simulator's preference file, MQTT to a broker
+// (default a local Mosquitto), and the local page on port 8080. With `otaKey=<public key hex>`
+// signed images (page upload or the MQTT `ota` command) go into a file; there is no second slot,
+// so boots are never pending.
+import config from "mc/config";
+import type { Firmware } from "../../modules/app/firmware.js";
+import { AesGcm } from "../../modules/crypto/aesgcm.js";
+import { fromHex } from "../../modules/util/hex.js";
+import { NO_ROLLBACK } from "../moddable/host-api.js";
+import type { MetertapHost } from "../moddable/host-api.js";
+import { PreferenceStore } from "../moddable/preference-store.js";
+import { ModdableMqttPublisher } from "../moddable/mqtt-publisher.js";
+import { Portal } from "../moddable/portal.js";
+import { loadSettings, parseMqttUrl } from "../moddable/settings.js";
+import { openSerialPath } from "./serial-source.js";
+import { openFileFlash } from "./file-flash.js";
+import { FileOtaSink } from "./file-ota.js";
+import { OtaUpdater } from "../../modules/ota/updater.js";
+import type { OtaResult } from "../../modules/ota/updater.js";
+import { registerOtaCommand } from "../moddable/ota-download.js";
+import { parseVersion } from "../../modules/ota/image.js";
+import { psaSha256, psaVerifier } from "../moddable/ota-psa.js";
+
+const log = (line: string) => trace(line + "\n");
+
+export function simulatorHost(): MetertapHost {
+  const store = new PreferenceStore(String(config.prefDomain ?? "metertap"));
+  const settings = loadSettings(store, { mqtt_url: String(config.mqtt ?? "mqtt://127.0.0.1:1883") });
+  const mqtt = settings.mqtt_url ? parseMqttUrl(settings.mqtt_url) : undefined;
+  if (mqtt && "error" in mqtt) log(`mqtt: ${mqtt.error}`);
+  const publisher = mqtt && !("error" in mqtt)
+    ? new ModdableMqttPublisher(mqtt, { id: "metertap-sim", user: settings.mqtt_user, password: settings.mqtt_pw }, log)
+    : undefined;
+  const root = String(config.file?.root ?? "/tmp/");
+  const otaKey = typeof config.otaKey === "string" && config.otaKey.length === 130 ? fromHex(config.otaKey) : undefined;
+  const running = parseVersion(String(config.version ?? "0.0.0")) ?? { major: 0, minor: 0, patch: 0 };
+  const otaFile = String(config.otaFile ?? root + "metertap-ota.bin");
+  return {
+    ports: {
+      openSource: openSerialPath(String(config.serial ?? "/tmp/metertap-p1"), Number(config.baud ?? 115200)),
+      clock: { now: () => Date.now() },
+      flash: openFileFlash(String(config.flashFile ?? root + "metertap-history.flash"), Number(config.flashBlocks ?? 256)),
+      publisher,
+      cipher: new AesGcm(),
+      store,
+      log,
+    },
+    config: {
+      deviceId: String(config.deviceId ?? "metertap-sim"),
+      qos: 0,
+      timeZone: settings.tz,
+      commandSecret: settings.cmd_secret,
+      encryptionKey: settings.key_enc ? fromHex(settings.key_enc) : undefined,
+      authenticationKey: settings.key_auth ? fromHex(settings.key_auth) : undefined,
+      device: { model: "moddable-sim" },
+    },
+    boot: NO_ROLLBACK,
+    attach(fw: Firmware) {
+      const newUpdater = () => otaKey && new OtaUpdater({
+        sink: new FileOtaSink(otaFile),
+        sha256: psaSha256,
+        verifier: psaVerifier(otaKey),
+        policy: { target: "moddable-sim", running, slotSize: 4 << 20 },
+      });
+      const onUpdated = (r: OtaResult) => log(r.ok ? `ota: installed ${r.version} into ${otaFile}` : `ota: rejected (${r.error}): ${r.message}`);
+      registerOtaCommand(fw, newUpdater, log, onUpdated);
+      new Portal({
+        port: Number(config.httpPort ?? 8080),
+        store,
+        log,
+        status: () => ({ frames: fw.decoder.stats.ok, mqtt: fw.connected ? "connected" : "not connected" }),
+        onSaved: () => log("settings saved: restart the simulator to apply them"),
+        updater: newUpdater,
+        onUpdated,
+      }).start();
+      log(`metertap simulator: serial ${String(config.serial ?? "/tmp/metertap-p1")}, mqtt ${mqtt && !("error" in mqtt) ? `${mqtt.host}:${mqtt.port}` : "off"}`);
+    },
+    tick() {},
+  };
+}

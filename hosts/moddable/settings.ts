@@ -1,0 +1,137 @@
+// The device's settings: what the captive page edits and `preference` stores. Pure TS, so the
+// form handling and the page are tested on Node. Preference keys are at most 15 characters and
+// values at most 4000 bytes (ESP32 NVS through Moddable's preference module).
+import type { KeyValueStore } from "../../modules/ports/ports.js";
+
+export interface Field {
+  /** Preference key and form field name (≤ 15 characters). */
+  key: string;
+  label: string;
+  /** Never shown back, never logged; an empty input keeps the stored value. */
+  secret: boolean;
+  /** An error message, or undefined when the value is acceptable. */
+  check(value: string): string | undefined;
+}
+
+export const MAX_VALUE_LENGTH = 4000;
+const MAX_KEY_LENGTH = 15;
+
+const hexKey = (v: string) => (/^[0-9a-fA-F]{32}$/.test(v) ? undefined : "must be 32 hex digits");
+const text = (max: number) => (v: string) => (v.length <= max ? undefined : `at most ${max} characters`);
+
+export const FIELDS: readonly Field[] = [
+  { key: "ssid", label: "Wi-Fi network", secret: false, check: text(32) },
+  { key: "wifi_pw", label: "Wi-Fi password", secret: true, check: (v) => (v.length === 0 || (v.length >= 8 && v.length <= 63) ? undefined : "8 to 63 characters") },
+  { key: "mqtt_url", label: "MQTT broker (mqtt://host:1883 or mqtts://host:8883)", secret: false, check: (v) => ("error" in parseMqttUrl(v) ? (parseMqttUrl(v) as { error: string }).error : undefined) },
+  { key: "mqtt_user", label: "MQTT user", secret: false, check: text(64) },
+  { key: "mqtt_pw", label: "MQTT password", secret: true, check: text(128) },
+  { key: "key_enc", label: "Meter encryption key (GUEK, 32 hex)", secret: true, check: hexKey },
+  { key: "key_auth", label: "Meter authentication key (GAK, 32 hex)", secret: true, check: hexKey },
+  { key: "tz", label: "Time zone (IANA, e.g. Europe/Amsterdam)", secret: false, check: (v) => (/^[A-Za-z_+\-/0-9]{1,40}$/.test(v) ? undefined : "not a time zone name") },
+  { key: "cmd_secret", label: "Command secret", secret: true, check: text(64) },
+];
+
+export type Settings = Partial<Record<string, string>>;
+
+export function loadSettings(store: KeyValueStore, defaults: Settings = {}): Settings {
+  const out: Settings = { ...defaults };
+  for (const f of FIELDS) {
+    const v = store.read(f.key);
+    if (v !== undefined && v !== "") out[f.key] = v;
+  }
+  return out;
+}
+
+export interface SaveResult {
+  saved: string[];
+  cleared: string[];
+  /** Field key → problem. Nothing is stored when any field is refused. */
+  errors: Record<string, string>;
+}
+
+/**
+ * Applies a submitted form: a non-empty value replaces the stored one, `clear_<key>=on` removes
+ * it, and an empty secret keeps what is stored (the page never shows secrets back).
+ */
+export function saveForm(store: KeyValueStore, form: Record<string, string>): SaveResult {
+  const result: SaveResult = { saved: [], cleared: [], errors: {} };
+  const writes: [string, string][] = [];
+  for (const f of FIELDS) {
+    if (f.key.length > MAX_KEY_LENGTH) throw new Error(`preference key ${f.key} is too long`);
+    const value = (form[f.key] ?? "").trim();
+    if (form["clear_" + f.key] === "on") {
+      result.cleared.push(f.key);
+      continue;
+    }
+    if (value === "") continue;
+    const problem = value.length > MAX_VALUE_LENGTH ? "too long" : f.check(value);
+    if (problem) result.errors[f.key] = problem;
+    else writes.push([f.key, value]);
+  }
+  if (Object.keys(result.errors).length) return { saved: [], cleared: [], errors: result.errors };
+  for (const key of result.cleared) store.delete(key);
+  for (const [key, value] of writes) {
+    store.write(key, value);
+    result.saved.push(key);
+  }
+  return result;
+}
+
+/** Decodes an application/x-www-form-urlencoded body; undefined if it is not well formed. */
+export function parseForm(body: string): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  if (body === "") return out;
+  try {
+    for (const pair of body.split("&")) {
+      const eq = pair.indexOf("=");
+      const name = decodeURIComponent((eq < 0 ? pair : pair.slice(0, eq)).replace(/\+/g, " "));
+      out[name] = eq < 0 ? "" : decodeURIComponent(pair.slice(eq + 1).replace(/\+/g, " "));
+    }
+  } catch {
+    return undefined;
+  }
+  return out;
+}
+
+export interface MqttTarget {
+  host: string;
+  port: number;
+  secure: boolean;
+}
+
+/** mqtt://host[:port] or mqtts://host[:port]; credentials go in their own fields, never in the URL. */
+export function parseMqttUrl(url: string): MqttTarget | { error: string } {
+  const m = /^(mqtts?):\/\/([A-Za-z0-9.\-]+|\[[0-9a-fA-F:]+\])(?::(\d{1,5}))?\/?$/.exec(url);
+  if (!m) return { error: "must be mqtt://host[:port] or mqtts://host[:port], without user or password" };
+  const secure = m[1] === "mqtts";
+  const port = m[3] ? Number(m[3]) : secure ? 8883 : 1883;
+  if (port < 1 || port > 65535) return { error: "port out of range" };
+  return { host: m[2], port, secure };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The configuration page. Secrets show only whether they are set. */
+export function renderPage(settings: Settings, status: Record<string, string | number>, message = ""): string {
+  const rows = FIELDS.map((f) => {
+    const set = settings[f.key] !== undefined;
+    const input = f.secret
+      ? `<input type="password" name="${f.key}" autocomplete="off" placeholder="${set ? "(set: leave empty to keep)" : "(not set)"}">` +
+        (set ? ` <label><input type="checkbox" name="clear_${f.key}"> clear</label>` : "")
+      : `<input name="${f.key}" value="${escapeHtml(settings[f.key] ?? "")}">`;
+    return `<p><label>${escapeHtml(f.label)}<br>${input}</label></p>`;
+  }).join("\n");
+  const facts = Object.entries(status).map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(String(v))}</td></tr>`).join("");
+  return `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>metertap</title></head><body><h1>metertap</h1>
+${message ? `<p><b>${escapeHtml(message)}</b></p>` : ""}<table>${facts}</table>
+<form method="post" action="/save">
+${rows}
+${settings["cmd_secret"] !== undefined ? `<p><label>Command secret (required to save)<br><input type="password" name="auth" autocomplete="off"></label></p>` : ""}
+<p><button>Save and restart</button></p></form>
+<h2>Firmware update</h2><p>Upload a signed image (metertap sign-image):</p>
+<form method="post" action="/update" enctype="application/octet-stream"><input type="file" id="f"><button type="button" onclick="fetch('/update',{method:'POST',headers:{'x-secret':prompt('Command secret (empty if none)')||''},body:document.getElementById('f').files[0]}).then(r=>r.text()).then(t=>document.body.innerText=t)">Upload</button></form>
+</body></html>`;
+}

@@ -1,0 +1,123 @@
+// What can be checked of the device build without a board: the Moddable hosts and main.ts
+// type-check against @moddable/typings, the native C compiles (XS headers from @agoric/xsnap,
+// PSA from libmbedtls-dev, documented ESP-IDF signatures for the UART and boot files), the
+// device's PSA verification path accepts what `sign-image` makes, and manifest.json,
+// partitions.csv and sdkconfig agree with each other and with the code.
+import test from "ava";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateKeyPairSync, createHash } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { rawPublicKey, signImage } from "../hosts/node/ota-crypto.js";
+import { fakeAppImage } from "./ota-device.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const at = (p: string) => join(root, p);
+const XS = at("node_modules/@agoric/xsnap/moddable/xs/includes");
+const STUBS = at("test/device-stubs");
+const read = (p: string) => readFileSync(at(p), "utf8");
+
+function gcc(args: string[]) {
+  return spawnSync("gcc", args, { encoding: "utf8", cwd: root });
+}
+
+test("hosts/esp32, hosts/moddable-sim and main.ts type-check against @moddable/typings", (t) => {
+  const r = spawnSync(process.execPath, [at("node_modules/typescript/bin/tsc"), "-p", at("tsconfig.device.json"), "--noEmit"], { encoding: "utf8", cwd: root });
+  t.is(r.status, 0, r.stdout + r.stderr);
+});
+
+const syntaxChecks: [string, string[]][] = [
+  ["modules/crypto/sha256_psa.c", []],
+  ["hosts/moddable/ota-psa.c", ["-I" + XS, "-Imodules/crypto"]],
+  ["hosts/esp32/p1uart.c", ["-I" + XS, "-I" + STUBS]],
+  ["hosts/esp32/ffi/boot.c", ["-I" + STUBS]],
+];
+for (const [file, flags] of syntaxChecks) {
+  test(`gcc -fsyntax-only ${file}`, (t) => {
+    const r = gcc(["-fsyntax-only", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter", ...flags, file]);
+    t.is(r.status, 0, r.stderr);
+  });
+}
+
+test("the device's PSA path (sha256_psa streaming + gcm_psa_verify_p256) verifies sign-image output", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "metertap-psa-"));
+  const exe = join(dir, "ota_verify");
+  const built = gcc(["-std=gnu11", "-Wall", "-Imodules/crypto", "-o", exe, "test/device-c/ota_verify.c",
+    "modules/crypto/sha256_psa.c", "modules/crypto/gcm_psa.c", "-lmbedcrypto"]);
+  t.is(built.status, 0, built.stderr);
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  const other = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey;
+  const key = Buffer.from(rawPublicKey(privateKey)).toString("hex");
+  const image = signImage(fakeAppImage(300_001, 9), { target: "esp32", version: { major: 1, minor: 0, patch: 0 } }, privateKey);
+  const run = (bytes: Uint8Array, chunk: number) => {
+    const path = join(dir, `image-${chunk}.bin`);
+    writeFileSync(path, bytes);
+    return execFileSync(exe, [key, path, String(chunk)], { encoding: "utf8" }).trim().split(" ");
+  };
+  const expected = createHash("sha256").update(image.subarray(0, image.length - 64)).digest("hex");
+  for (const chunk of [1, 1460, 4096, 1 << 20]) t.deepEqual(run(image, chunk), [expected, "valid"], `chunk ${chunk}`);
+  const tampered = image.slice();
+  tampered[1000] ^= 1;
+  t.is(run(tampered, 4096)[1], "invalid");
+  const resigned = signImage(fakeAppImage(300_001, 9), { target: "esp32", version: { major: 1, minor: 0, patch: 0 } }, other);
+  t.is(run(resigned, 4096)[1], "invalid", "signed with another key");
+});
+
+function partitions() {
+  return read("partitions.csv").split("\n").filter((l) => l.trim() && !l.startsWith("#")).map((l) => {
+    const [name, type, subtype, offset, size] = l.split(",").map((s) => s.trim());
+    return { name, type, subtype, offset: Number(offset), size: Number(size) };
+  });
+}
+
+test("partitions.csv: two equal OTA slots, otadata, ≥ 1 MiB history, NVS, no overlap, fits 4 MB", (t) => {
+  const p = partitions();
+  const byName = Object.fromEntries(p.map((x) => [x.name, x]));
+  t.truthy(byName.otadata && byName.otadata.type === "data" && byName.otadata.subtype === "ota" && byName.otadata.size === 0x2000);
+  t.is(byName.ota_0.type, "app");
+  t.is(byName.ota_0.size, byName.ota_1.size);
+  for (const slot of [byName.ota_0, byName.ota_1]) t.is(slot.offset % 0x10000, 0, "app partitions are 64 KiB aligned");
+  t.is(byName.history.type, "data", "embedded:storage/flash opens data partitions only");
+  t.true(byName.history.size >= 1 << 20);
+  t.true(byName.nvs.size >= 0x6000, "room for preferences");
+  t.falsy(byName.factory, "no factory partition: mcconfig must not auto-split");
+  const sorted = [...p].sort((a, b) => a.offset - b.offset);
+  t.true(sorted[0].offset >= 0x9000, "after the boot loader and partition table");
+  for (let i = 1; i < sorted.length; i++) t.true(sorted[i - 1].offset + sorted[i - 1].size <= sorted[i].offset, `${sorted[i - 1].name} overlaps ${sorted[i].name}`);
+  const last = sorted[sorted.length - 1];
+  t.true(last.offset + last.size <= 0x400000);
+  for (const x of p) t.is(x.offset % 0x1000, 0, `${x.name} sector aligned`);
+});
+
+test("manifest.json agrees with the files, the partitions, the C and the core folders", (t) => {
+  const m = JSON.parse(read("manifest.json"));
+  const esp32 = m.platforms.esp32;
+  t.is(esp32.build.PARTITIONS_FILE, "./partitions.csv");
+  t.regex(read(join(esp32.build.SDKCONFIGPATH, "sdkconfig.defaults")), /^CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE=y$/m);
+  t.is(esp32.config.otaSlotSize, partitions().find((x) => x.name === "ota_0")!.size);
+  t.is(m.platforms.lin["creation"].main, "hosts/moddable-sim/main");
+  t.is(esp32.creation.main, "hosts/esp32/main");
+  // Module names mirror the repository's paths, so relative imports resolve alike on XS and Node.
+  const coreFolders = readdirSync(at("modules")).filter((d) => statSync(at("modules/" + d)).isDirectory()
+    && readdirSync(at("modules/" + d)).some((f) => f.endsWith(".ts")));
+  for (const folder of coreFolders) t.truthy(m.modules[`modules/${folder}/*`], `modules/${folder} is mapped in manifest.json`);
+  for (const [name, source] of Object.entries<string | string[]>(m.modules)) {
+    for (const s of [source].flat()) {
+      if (s.startsWith("./") && !s.endsWith("*")) t.true(existsSync(at(s + ".ts")) || existsSync(at(s + ".c")) || existsSync(at(s + ".d.ts")), `${name} → ${s}`);
+    }
+  }
+  const boot = read("hosts/esp32/ffi/boot.c");
+  for (const fn of Object.keys(esp32.ffi.functions)) t.regex(boot, new RegExp(`\\b${fn}\\(void\\)`), `${fn} is defined in boot.c`);
+  for (const s of esp32.ffi.sources) t.true(existsSync(at(s)));
+});
+
+test("every Native()/native() name in a host has its C function", (t) => {
+  const pairs: [string, string][] = [["hosts/esp32/p1uart.ts", "hosts/esp32/p1uart.c"], ["hosts/moddable/ota-psa.ts", "hosts/moddable/ota-psa.c"]];
+  for (const [ts, c] of pairs) {
+    const names = [...read(ts).matchAll(/[Nn]ative\("(\w+)"\)/g)].map((x) => x[1]);
+    t.true(names.length >= 4);
+    for (const n of names) t.regex(read(c), new RegExp(`^void ${n}\\((xsMachine \\*the|void \\*data)\\)`, "m"), `${n} in ${c}`);
+  }
+});

@@ -1,0 +1,15 @@
+// The Moddable desktop simulator end to end (scripts/sim-check.sh): runs only where the SDK is
+// installed (MODDABLE set), since no script here may build the SDK.
+import test from "ava";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const script = fileURLToPath(new URL("../../scripts/sim-check.sh", import.meta.url));
+const run = process.env.MODDABLE ? test : test.skip;
+
+run("the simulator build decodes a pty capture, publishes to Mosquitto and serves its page", (t) => {
+  t.timeout(600_000);
+  const r = spawnSync("bash", [script], { encoding: "utf8", env: { ...process.env, SIM_RUN_S: "40" } });
+  t.is(r.status, 0, r.stdout.slice(-3000) + r.stderr.slice(-2000));
+  t.regex(r.stdout, /sim-check: PASSED/);
+});
