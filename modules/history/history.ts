@@ -1,0 +1,203 @@
+// Load-profile history in raw flash.
+//
+// API (what modules/app and modules/publish code against):
+//
+//   const history = new History(flash, clock, { timeZone: "Europe/Brussels" });
+//     mounts the log stores in `flash` (an ECMA-419 embedded:storage/flash region, 4 KiB blocks)
+//     and restores the open periods from the last records.
+//   history.onReading(reading, nowMs?) -> HistoryRecord[]
+//     feeds one validated Reading (never a failed frame); returns the records this reading
+//     closed, already committed to flash (quarter-hour, voltage, daily, monthly, max-demand,
+//     events). nowMs is the host clock (default clock.now()); the meter's own timestamp wins.
+//   history.onResult(result, nowMs?) -> HistoryRecord[]
+//     the same for a DecodeResult: ok results go to onReading, security info feeds
+//     frame-counter-reset detection, failed results are ignored.
+//   history.subscribe(listener) -> unsubscribe
+//     listener(record: StoredRecord) for every record committed (publishing).
+//   history.query(stream, fromMs?, toMs?) -> Iterable<StoredRecord>
+//     stored records of one stream whose time (start, or event time) is in [fromMs, toMs), oldest first.
+//   history.readAfter(stream, cursor | null, limit?) -> StoredRecord[]
+//     records committed after `cursor` (null: from the oldest kept), oldest first: MQTT backfill.
+//     Persist `record.cursor` ({seq, offset}) of the last record published; cursorToString /
+//     cursorFromString give a compact form for a key-value store.
+//   history.currentMaxDemand() -> { month, start, powerW } | null   this month's peak so far.
+//   recordToJson(record) -> the `metertap history` JSON line (also the MQTT payload).
+import type { Clock, FlashRegion } from "../ports/ports.js";
+import type { DecodeResult, Reading } from "../reading/model.js";
+import { LogStore } from "./log-store.js";
+import { Recorder, type RecorderOptions } from "./recorder.js";
+import { appendRecord, decodeRecord, STORE_OF, type Chain, type StoreId } from "./codec.js";
+import type { Cursor, HistoryRecord, MaxDemandRecord, StoredRecord, StreamName } from "./records.js";
+import { serialDiff } from "./serial.js";
+
+export * from "./records.js";
+export type { RecorderOptions, VoltageLimits } from "./recorder.js";
+
+/** Blocks of the region given to each store, in region order. Defaults fit a 1 MiB region. */
+export interface Layout {
+  profile: number;
+  voltage: number;
+  billing: number;
+}
+
+export interface HistoryOptions extends RecorderOptions {
+  layout?: Layout;
+}
+
+/** Splits a region: 81% quarter-hour profile, the rest voltage profile and billing/events. */
+export function defaultLayout(blocks: number): Layout {
+  if (blocks < 6) throw new RangeError("history needs at least 6 flash blocks");
+  const billing = Math.max(2, Math.round(blocks * 0.0625));
+  const voltage = Math.max(2, Math.round(blocks * 0.125));
+  return { profile: blocks - billing - voltage, voltage, billing };
+}
+
+export function cursorToString(c: Cursor): string {
+  return c.seq.toString(16) + ":" + c.offset.toString(16);
+}
+
+export function cursorFromString(s: string): Cursor | null {
+  const m = /^([0-9a-f]{1,8}):([0-9a-f]{1,4})$/.exec(s);
+  return m ? { seq: parseInt(m[1], 16), offset: parseInt(m[2], 16) } : null;
+}
+
+type Listener = (record: StoredRecord) => void;
+
+export class History {
+  private readonly stores: Record<StoreId, LogStore>;
+  private readonly recorder: Recorder;
+  private readonly listeners: Listener[] = [];
+  /** Records committed, and records lost because the flash refused them (counted, never thrown). */
+  readonly stats = { records: 0, writeErrors: 0 };
+  /** Each store's delta chain as its writer left it (restored from the head block the mount read). */
+  private readonly chains: Record<StoreId, { chain: Chain | null }> = { profile: { chain: null }, voltage: { chain: null }, billing: { chain: null } };
+
+  constructor(flash: FlashRegion, private readonly clock: Clock, options: HistoryOptions = {}) {
+    const { blocks } = flash.status();
+    const layout = options.layout ?? defaultLayout(blocks);
+    if (layout.profile + layout.voltage + layout.billing > blocks) throw new RangeError("layout exceeds the flash region");
+    this.stores = {
+      profile: new LogStore(flash, { firstBlock: 0, blocks: layout.profile, storeId: 1 }),
+      voltage: new LogStore(flash, { firstBlock: layout.profile, blocks: layout.voltage, storeId: 2 }),
+      billing: new LogStore(flash, { firstBlock: layout.profile + layout.voltage, blocks: layout.billing, storeId: 3 }),
+    };
+    for (const id of ["profile", "voltage", "billing"] as const) {
+      for (const raw of this.stores[id].takeMountedHead()) decodeRecord(raw, this.chains[id]);
+    }
+    this.recorder = new Recorder(options, {
+      last: (stream, match) => this.last(stream, match),
+      recent: (stream, from) => this.recent(stream, from),
+    });
+  }
+
+  /** Bytes the mount read (all stores), all the constructor reads: the figure the format bounds. */
+  get mountBytesRead(): number {
+    return this.stores.profile.mountBytesRead + this.stores.voltage.mountBytesRead + this.stores.billing.mountBytesRead;
+  }
+
+  onReading(reading: Reading, nowMs: number = this.clock.now()): HistoryRecord[] {
+    return this.commit(this.recorder.onReading(reading, nowMs));
+  }
+
+  onResult(result: DecodeResult, nowMs: number = this.clock.now()): HistoryRecord[] {
+    const out: HistoryRecord[] = [];
+    if (result.security) out.push(...this.commit(this.recorder.onSecurity(result.security, result.time ?? null, nowMs)));
+    if (result.ok && result.reading) out.push(...this.onReading(result.reading, nowMs));
+    return out;
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  currentMaxDemand(): MaxDemandRecord | null {
+    return this.recorder.currentMaxDemand();
+  }
+
+  *query(stream: StreamName, fromMs = -Infinity, toMs = Infinity): IterableIterator<StoredRecord> {
+    for (const r of this.records(stream, null)) {
+      const t = r.stream === "events" ? r.time : r.start;
+      if (t >= fromMs && t < toMs) yield r;
+    }
+  }
+
+  readAfter(stream: StreamName, cursor: Cursor | null, limit = Infinity): StoredRecord[] {
+    const out: StoredRecord[] = [];
+    for (const r of this.records(stream, cursor)) {
+      if (out.length >= limit) break;
+      out.push(r);
+    }
+    return out;
+  }
+
+  private *records(stream: StreamName, after: Cursor | null): IterableIterator<StoredRecord> {
+    const state = { chain: null as Chain | null };
+    // Delta records decode against their block's earlier records: read the cursor's whole block.
+    for (const raw of this.stores[STORE_OF[stream]].records(after && { seq: after.seq, offset: -1 })) {
+      const rec = decodeRecord(raw, state);
+      if (after && raw.cursor.seq === after.seq && raw.cursor.offset <= after.offset) continue;
+      if (rec && rec.stream === stream) yield Object.assign(rec, { cursor: raw.cursor });
+    }
+  }
+
+  /**
+   * Records of a stream, reading blocks newest first and stopping after the first block that
+   * starts before `fromMs`: what a restart needs, without reading the whole store.
+   */
+  private *recent(stream: StreamName, fromMs: number): IterableIterator<HistoryRecord> {
+    for (const block of this.stores[STORE_OF[stream]].blocksNewestFirst()) {
+      const state = { chain: null as Chain | null };
+      let first = Infinity;
+      for (const raw of block) {
+        const rec = decodeRecord(raw, state);
+        if (!rec) continue;
+        first = Math.min(first, rec.stream === "events" ? rec.time : rec.start);
+        if (rec.stream === stream) yield rec;
+      }
+      if (first < fromMs) return;
+    }
+  }
+
+  /** The newest record of a stream (that `match` accepts), reading blocks newest first. */
+  private last(stream: StreamName, match?: (r: HistoryRecord) => boolean): HistoryRecord | null {
+    for (const block of this.stores[STORE_OF[stream]].blocksNewestFirst()) {
+      const state = { chain: null as Chain | null };
+      let found: HistoryRecord | null = null;
+      for (const raw of block) {
+        const rec = decodeRecord(raw, state);
+        if (rec && rec.stream === stream && (!match || match(rec))) found = rec;
+      }
+      if (found) return found;
+    }
+    return null;
+  }
+
+  private commit(records: HistoryRecord[]): HistoryRecord[] {
+    const committed: HistoryRecord[] = [];
+    for (const rec of records) {
+      const id = STORE_OF[rec.stream];
+      let cursor: Cursor;
+      try {
+        cursor = appendRecord(this.stores[id], rec, this.chains[id]);
+      } catch (e) {
+        if ((e as Error).name === "PowerLoss") throw e; // the simulated device is off
+        this.stats.writeErrors++;
+        continue;
+      }
+      this.stats.records++;
+      committed.push(rec);
+      const stored = Object.assign({}, rec, { cursor }) as StoredRecord;
+      for (const l of this.listeners.slice()) l(stored);
+    }
+    return committed;
+  }
+}
+
+function isAfter(c: Cursor, ref: Cursor): boolean {
+  const d = serialDiff(c.seq, ref.seq);
+  return d > 0 || (d === 0 && c.offset > ref.offset);
+}

@@ -1,0 +1,273 @@
+// An append-only log of small records over a run of erase blocks of a FlashRegion, recovered
+// after a power cut at any instant. The on-flash format is specified in docs/FLASH-FORMAT.md.
+import type { FlashRegion } from "../ports/ports.js";
+import { crc16X25 } from "../util/crc16.js";
+import { crc32 } from "./crc32.js";
+import { serialDiff, serialNext } from "./serial.js";
+import type { Cursor } from "./records.js";
+
+export const FORMAT_VERSION = 1;
+export const HEADER_BYTES = 12;
+/**
+ * Record framing: length, type, payload, CRC. The CRC is CRC-16/X.25 with the top bit of its last
+ * byte cleared: that byte is programmed last, so a record cut anywhere reads with it 0xFF or
+ * partly programmed, and fails.
+ */
+export const RECORD_OVERHEAD = 4;
+export const MAX_PAYLOAD = 250;
+const MAGIC0 = 0x4d; // "M"
+const MAGIC1 = 0x54; // "T"
+
+export interface LogStoreOptions {
+  firstBlock: number;
+  blocks: number;
+  /** Distinguishes the stores sharing a region; a block of another store is not ours. */
+  storeId: number;
+  /** Sequence number of the first block of an empty store (tests start near a wrap). */
+  initialSeq?: number;
+}
+
+export interface RawRecord {
+  type: number;
+  payload: Uint8Array;
+  cursor: Cursor;
+}
+
+export interface RecordDraft {
+  type: number;
+  payload: Uint8Array;
+}
+
+interface Block {
+  index: number;
+  seq: number;
+}
+
+export class LogStore {
+  readonly blockLength: number;
+  /** Bytes read by the mount: every block header plus the head block. */
+  mountBytesRead = 0;
+  private readonly firstBlock: number;
+  private readonly count: number;
+  private readonly storeId: number;
+  private readonly initialSeq: number;
+  /** Live blocks, oldest first. */
+  private live: Block[] = [];
+  private writeOffset = 0;
+  /** The head block takes no more records (torn record or unerased bytes found in it). */
+  private headClosed = true;
+  /** The head block's records as the mount read them, until the writer has taken them. */
+  private mounted: RawRecord[] = [];
+
+  constructor(private readonly flash: FlashRegion, options: LogStoreOptions) {
+    this.blockLength = flash.status().blockLength;
+    this.firstBlock = options.firstBlock;
+    this.count = options.blocks;
+    this.storeId = options.storeId;
+    this.initialSeq = (options.initialSeq ?? 0) >>> 0;
+    if (this.count < 2) throw new RangeError("a log store needs at least 2 blocks");
+    this.mount();
+  }
+
+  /** Bytes a record with this payload takes in flash. */
+  static recordBytes(payloadLength: number): number {
+    return payloadLength + RECORD_OVERHEAD;
+  }
+
+  /**
+   * Appends one record and returns where it lives once it is committed. `build(fresh)` gives the
+   * record; `fresh` is true when it will be the first record of its block `seq` (delta encodings
+   * restart there). A failed program or read-back moves the record to the next block.
+   */
+  append(build: (fresh: boolean, seq: number) => RecordDraft): Cursor {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (this.headClosed) this.openBlock();
+      let draft = build(this.writeOffset === HEADER_BYTES, this.headSeq);
+      if (this.writeOffset + LogStore.recordBytes(draft.payload.length) > this.blockLength && this.writeOffset > HEADER_BYTES) {
+        this.openBlock();
+        draft = build(true, this.headSeq);
+      }
+      const bytes = frame(draft);
+      if (HEADER_BYTES + bytes.length > this.blockLength) throw new RangeError("record larger than a block");
+      const head = this.live[this.live.length - 1];
+      const at = this.offsetOf(head.index) + this.writeOffset;
+      if (this.program(bytes, at)) {
+        const cursor = { seq: head.seq, offset: this.writeOffset };
+        this.writeOffset += bytes.length;
+        return cursor;
+      }
+      this.headClosed = true;
+    }
+    throw new Error("flash: record could not be programmed");
+  }
+
+  /** Committed records, oldest first; with `after`, only those committed after that cursor. */
+  *records(after: Cursor | null = null): IterableIterator<RawRecord> {
+    for (const block of this.live.slice()) {
+      if (after && serialDiff(block.seq, after.seq) < 0) continue;
+      for (const r of this.blockRecords(block)) {
+        if (after && r.cursor.seq === after.seq && r.cursor.offset <= after.offset) continue;
+        yield r;
+      }
+    }
+  }
+
+  /** Committed records block by block, newest block first (records in a block oldest first). */
+  *blocksNewestFirst(): IterableIterator<RawRecord[]> {
+    const blocks = this.live.slice();
+    for (let i = blocks.length - 1; i >= 0; i--) yield [...this.blockRecords(blocks[i])];
+  }
+
+  /** Where the next record goes: the head block, the offset in it, and whether it is closed. */
+  get head(): { seq: number; offset: number; closed: boolean } | null {
+    const h = this.live[this.live.length - 1];
+    return h ? { seq: h.seq, offset: this.writeOffset, closed: this.headClosed } : null;
+  }
+
+  private get headSeq(): number {
+    return this.live[this.live.length - 1].seq;
+  }
+
+  private mount(): void {
+    const found: Block[] = [];
+    for (let i = 0; i < this.count; i++) {
+      const seq = this.readHeader(i);
+      if (seq !== null) found.push({ index: i, seq });
+    }
+    if (!found.length) return;
+    let head = found[0];
+    for (const b of found) if (serialDiff(b.seq, head.seq) > 0) head = b;
+    // Blocks further back than the store is long are stale (another epoch): not ours to read.
+    this.live = found
+      .filter((b) => { const d = serialDiff(head.seq, b.seq); return d >= 0 && d < this.count; })
+      .sort((a, b) => serialDiff(a.seq, b.seq));
+    const data = new Uint8Array(this.flash.read(this.blockLength, this.offsetOf(head.index)));
+    this.mountBytesRead += this.blockLength;
+    const end = scan(data, head.seq, this.mounted);
+    this.writeOffset = end.offset;
+    this.headClosed = end.torn || !erased(data, end.offset);
+  }
+
+  /**
+   * The records of the head block read at mount (once; empty afterwards), so a writer can resume
+   * its delta chain without reading the block again. Appends only chain within the head block.
+   */
+  takeMountedHead(): RawRecord[] {
+    const out = this.mounted;
+    this.mounted = [];
+    return out;
+  }
+
+  private readHeader(index: number): number | null {
+    const h = new Uint8Array(this.flash.read(HEADER_BYTES, this.offsetOf(index)));
+    this.mountBytesRead += HEADER_BYTES;
+    if (h[0] !== MAGIC0 || h[1] !== MAGIC1 || h[2] !== FORMAT_VERSION || h[3] !== this.storeId) return null;
+    if (crc32(h, 0, 8) !== readU32(h, 8)) return null;
+    return readU32(h, 4);
+  }
+
+  /** Reclaims the physically next block (the oldest once the ring is full) and makes it the head. */
+  private openBlock(): void {
+    for (let tries = 0; tries < this.count; tries++) {
+      const head = this.live[this.live.length - 1];
+      const index = head ? (head.index + 1) % this.count : 0;
+      const seq = head ? serialNext(head.seq) : this.initialSeq;
+      const victim = this.live.findIndex((b) => b.index === index);
+      if (victim >= 0) {
+        // Clear the magic first: a torn erase then leaves a block no mount will take for live.
+        this.live.splice(victim, 1);
+        this.program(new Uint8Array(2), this.offsetOf(index));
+      }
+      this.flash.eraseBlock(this.firstBlock + index);
+      const h = new Uint8Array(HEADER_BYTES);
+      h.set([MAGIC0, MAGIC1, FORMAT_VERSION, this.storeId]);
+      writeU32(h, 4, seq);
+      writeU32(h, 8, crc32(h, 0, 8));
+      // A header that does not read back leaves the block dead until the ring comes round again.
+      this.live.push({ index, seq });
+      this.writeOffset = HEADER_BYTES;
+      this.headClosed = !this.program(h, this.offsetOf(index));
+      if (!this.headClosed) return;
+    }
+    throw new Error("flash: no block accepts a header");
+  }
+
+  /** Programs and reads back; false when the flash refused or the bytes differ. */
+  private program(bytes: Uint8Array, at: number): boolean {
+    try {
+      this.flash.write(bytes, at);
+    } catch (e) {
+      if (isPowerLoss(e)) throw e;
+      return false;
+    }
+    const back = new Uint8Array(this.flash.read(bytes.length, at));
+    for (let i = 0; i < bytes.length; i++) if (back[i] !== bytes[i]) return false;
+    return true;
+  }
+
+  private *blockRecords(block: Block): IterableIterator<RawRecord> {
+    const data = new Uint8Array(this.flash.read(this.blockLength, this.offsetOf(block.index)));
+    const out: RawRecord[] = [];
+    scan(data, block.seq, out);
+    yield* out;
+  }
+
+  private offsetOf(index: number): number {
+    return (this.firstBlock + index) * this.blockLength;
+  }
+}
+
+/** Walks a block's records up to the first erased or invalid one. */
+function scan(data: Uint8Array, seq: number, out: RawRecord[] | null): { offset: number; torn: boolean } {
+  let off = HEADER_BYTES;
+  while (off + 2 <= data.length) {
+    const len = data[off];
+    const type = data[off + 1];
+    if (len === 0xff && type === 0xff) return { offset: off, torn: false };
+    const end = off + 2 + len;
+    if (len === 0 || len > MAX_PAYLOAD || type === 0xff || end + 2 > data.length) return { offset: off, torn: true };
+    if (recordCrc(data, off, end) !== (data[end] | (data[end + 1] << 8))) return { offset: off, torn: true };
+    out?.push({ type, payload: data.slice(off + 2, end), cursor: { seq, offset: off } });
+    off = end + 2;
+  }
+  return { offset: off, torn: false };
+}
+
+function frame(d: RecordDraft): Uint8Array {
+  const len = d.payload.length;
+  if (len < 1 || len > MAX_PAYLOAD) throw new RangeError("record payload must be 1.." + MAX_PAYLOAD + " bytes");
+  if (d.type < 0 || d.type > 0xfe) throw new RangeError("record type must be 0..254");
+  const b = new Uint8Array(len + RECORD_OVERHEAD);
+  b[0] = len;
+  b[1] = d.type;
+  b.set(d.payload, 2);
+  const crc = recordCrc(b, 0, len + 2);
+  b[len + 2] = crc & 0xff;
+  b[len + 3] = crc >>> 8;
+  return b;
+}
+
+function recordCrc(b: Uint8Array, start: number, end: number): number {
+  return crc16X25(b, start, end) & 0x7fff;
+}
+
+function erased(data: Uint8Array, from: number): boolean {
+  for (let i = from; i < data.length; i++) if (data[i] !== 0xff) return false;
+  return true;
+}
+
+/** The simulated flash's power cut must reach the caller: the real device would be off. */
+function isPowerLoss(e: unknown): boolean {
+  return typeof e === "object" && e !== null && (e as { name?: unknown }).name === "PowerLoss";
+}
+
+function readU32(b: Uint8Array, at: number): number {
+  return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+}
+
+function writeU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v & 0xff;
+  b[at + 1] = (v >>> 8) & 0xff;
+  b[at + 2] = (v >>> 16) & 0xff;
+  b[at + 3] = v >>> 24;
+}

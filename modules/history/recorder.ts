@@ -1,0 +1,303 @@
+// Turns validated readings into closed records: the 15-minute profile, the voltage profile,
+// daily and monthly snapshots, monthly maximum demand and events. Pure logic: the caller
+// (History) commits what it returns and restores it from the stores after a reboot.
+import type { Reading, SecurityInfo } from "../reading/model.js";
+import { SLOT_MS } from "./codec.js";
+import { carryOver, closePeriod, openPeriod, periodAt, sortFlags, type OpenPeriod } from "./periods.js";
+import type { Channels, EventRecord, HistoryRecord, IntervalFlag, IntervalRecord, MaxDemandRecord, StreamName } from "./records.js";
+import { DEFAULT_LIMITS, VoltageWatch, type VoltageLimits } from "./voltage-watch.js";
+import { monthString, localDate, zone, type Zone } from "./zones.js";
+
+export type { VoltageLimits } from "./voltage-watch.js";
+
+export interface RecorderOptions {
+  /** IANA name from the zone table (modules/history/zones.ts). Default Europe/Amsterdam. */
+  timeZone?: string;
+  /** A reading this soon after a boundary gives the registers at that boundary (default 120 s). */
+  boundaryToleranceMs?: number;
+  /** Readings further apart than this mark the interval missing-readings (default 60 s). */
+  readingGapMs?: number;
+  /** Meter time moving this much more or less than host time is a clock jump (default 60 s). */
+  clockJumpMs?: number;
+  voltage?: Partial<VoltageLimits>;
+}
+
+/** What the recorder reads back from the stores when it starts. */
+export interface RecorderContext {
+  /** The newest stored record of `stream` that `match` accepts (all when no match is given). */
+  last(stream: StreamName, match?: (r: HistoryRecord) => boolean): HistoryRecord | null;
+  /** Records of a stream from its newest blocks back to the first block that starts before `fromMs`. */
+  recent(stream: StreamName, fromMs: number): Iterable<HistoryRecord>;
+}
+
+interface OpenInterval {
+  start: number;
+  end: number;
+  /** Registers at the start of the covered part. */
+  base: Channels;
+  flags: Set<IntervalFlag>;
+}
+
+interface Last {
+  t: number;
+  now: number;
+  registers: Channels;
+  meterId: string | null;
+}
+
+export class Recorder {
+  private readonly zone: Zone;
+  private readonly tolerance: number;
+  private readonly readingGap: number;
+  private readonly clockJump: number;
+  private readonly volts: VoltageWatch;
+  private started = false;
+  private interval: OpenInterval | null = null;
+  private day: OpenPeriod | null = null;
+  private month: OpenPeriod | null = null;
+  private peak: MaxDemandRecord | null = null;
+  private last: Last | null = null;
+  /** End of the newest power failure recorded from the meter's log. */
+  private lastFailureEnd = -Infinity;
+  private readonly counters = new Map<string, number>();
+
+  constructor(options: RecorderOptions, private readonly ctx: RecorderContext) {
+    this.zone = zone(options.timeZone ?? "Europe/Amsterdam");
+    this.tolerance = options.boundaryToleranceMs ?? 120_000;
+    this.readingGap = options.readingGapMs ?? 60_000;
+    this.clockJump = options.clockJumpMs ?? 60_000;
+    this.volts = new VoltageWatch({ ...DEFAULT_LIMITS, ...options.voltage });
+  }
+
+  currentMaxDemand(): MaxDemandRecord | null {
+    return this.peak ? { ...this.peak } : null;
+  }
+
+  onReading(reading: Reading, nowMs: number): HistoryRecord[] {
+    const parsed = reading.time === null ? NaN : Date.parse(reading.time);
+    const t = Number.isFinite(parsed) ? parsed : nowMs;
+    const regs = registersOf(reading);
+    const summer = meterSummer(reading);
+    const out: HistoryRecord[] = [];
+    if (!this.started) this.start(t, regs, summer, out);
+    const last = this.last;
+    if (last) {
+      const meterChanged = (reading.meterId !== null && last.meterId !== null && reading.meterId !== last.meterId) ||
+        Object.keys(regs).some((k) => last.registers[k] !== undefined && regs[k] < last.registers[k]);
+      const shift = reading.time !== null ? (t - last.t) - (nowMs - last.now) : 0;
+      if (meterChanged) {
+        out.push({ stream: "events", time: t, type: "meter-change" });
+        this.restartInterval(t, regs, ["partial"], out);
+        for (const p of [this.day, this.month]) if (p) carryOver(p, last.registers, regs);
+      } else if (Math.abs(shift) > this.clockJump || t < this.interval!.start - this.tolerance) {
+        if (Math.abs(shift) > this.clockJump) out.push({ stream: "events", time: t, type: "clock-jump", shiftS: Math.round(shift / 1000) });
+        this.restartInterval(t, regs, ["clock-adjusted", "partial"], out);
+      } else {
+        if (t - last.t > this.readingGap) this.interval!.flags.add("missing-readings");
+        this.advance(t, regs, out);
+      }
+    }
+    this.periods(t, regs, summer, out);
+    this.meterLog(reading, t, out);
+    out.push(...this.volts.sample(t, [reading.voltage.l1, reading.voltage.l2, reading.voltage.l3]));
+    this.last = { t, now: nowMs, registers: regs, meterId: reading.meterId };
+    return out;
+  }
+
+  onSecurity(sec: SecurityInfo, time: string | null, nowMs: number): HistoryRecord[] {
+    const prev = this.counters.get(sec.systemTitle);
+    this.counters.set(sec.systemTitle, sec.frameCounter);
+    if (prev === undefined || sec.frameCounter >= prev) return [];
+    const t = time !== null && Number.isFinite(Date.parse(time)) ? Date.parse(time) : nowMs;
+    return [{ stream: "events", time: t, type: "frame-counter-reset" }];
+  }
+
+  /** First reading since boot: a reboot event, and the open periods picked up from flash. */
+  private start(t: number, regs: Channels, summer: boolean | null, out: HistoryRecord[]): void {
+    this.started = true;
+    out.push({ stream: "events", time: t, type: "reboot" });
+    const prev = this.ctx.last("quarter-hour") as IntervalRecord | null;
+    const slot = Math.floor(t / SLOT_MS) * SLOT_MS;
+    const exact = t - slot <= this.tolerance;
+    if (prev && (slot === prev.end || Math.abs(t - prev.end) <= this.tolerance)) {
+      // Back within the interval after the last record: its start registers are that record's.
+      const same = continues(prev, regs);
+      const flags: IntervalFlag[] = !same ? ["partial"] : t - prev.end > this.readingGap ? ["power-down"] : [];
+      this.interval = { start: prev.end, end: prev.end + SLOT_MS, base: same ? { ...prev.registers } : { ...regs }, flags: new Set(flags) };
+    } else if (prev && prev.end < slot) {
+      out.push({ stream: "events", time: prev.end, type: "power-down", durationS: Math.round((t - prev.end) / 1000) });
+      out.push(bridge(prev, slot, exact ? regs : null));
+      this.interval = { start: slot, end: slot + SLOT_MS, base: { ...regs }, flags: new Set(exact ? [] : ["power-down", "partial"]) };
+    } else {
+      const flags: IntervalFlag[] = exact ? [] : ["partial"];
+      if (prev) {
+        // The meter's time is inside stored history: the clock went back. Nothing stored is
+        // touched; the overlapping interval is marked. A partial record may have closed early,
+        // so only its start is known to have passed.
+        const passed = prev.flags.includes("partial") ? prev.start : prev.end;
+        if (t < passed - this.tolerance) out.push({ stream: "events", time: t, type: "clock-jump", shiftS: Math.round((t - passed) / 1000) });
+        flags.unshift("clock-adjusted");
+      }
+      this.interval = { start: slot, end: slot + SLOT_MS, base: { ...regs }, flags: new Set(flags) };
+    }
+    for (const kind of ["daily", "monthly"] as const) {
+      const p = periodAt(this.zone, kind, t, summer);
+      const stored = this.ctx.last(kind);
+      // The last snapshot is this period's base; one taken late (partial) is not exact.
+      const snapshot = stored && stored.stream === kind && stored.end === p.start ? stored : null;
+      const exact = snapshot ? !snapshot.flags.includes("partial") : t - p.start <= this.tolerance;
+      const open = openPeriod(this.zone, kind, t, summer, snapshot ? snapshot.registers : regs, exact);
+      if (kind === "daily") this.day = open; else this.month = open;
+    }
+    const month = this.month!;
+    for (const r of this.ctx.recent("quarter-hour", month.start)) {
+      if (r.stream === "quarter-hour" && r.start >= month.start && r.start < month.end) this.consider(r);
+    }
+    const failure = this.ctx.last("events", (e) => e.stream === "events" && e.type === "power-failure");
+    if (failure && failure.stream === "events") this.lastFailureEnd = failure.time + (failure.durationS ?? 0) * 1000;
+  }
+
+  /** Normal progress: close every interval whose end the reading passed. */
+  private advance(t: number, regs: Channels, out: HistoryRecord[]): void {
+    const iv = this.interval!;
+    if (t < iv.end) return;
+    if (t - iv.end <= this.tolerance) {
+      this.close(iv, regs, out);
+      this.interval = { start: iv.end, end: iv.end + SLOT_MS, base: { ...regs }, flags: new Set() };
+      return;
+    }
+    // No reading near the boundary: the interval ends early and the silence is one gap record.
+    iv.flags.add("partial").add("missing-readings");
+    out.push(...this.volts.interrupt());
+    this.close(iv, this.last!.registers, out);
+    const slot = Math.floor(t / SLOT_MS) * SLOT_MS;
+    if (slot > iv.end) out.push(gap(iv.end, slot, ["missing-readings"]));
+    const exact = t - slot <= this.tolerance;
+    this.interval = { start: slot, end: slot + SLOT_MS, base: { ...regs }, flags: new Set(exact ? [] : ["partial"]) };
+  }
+
+  /** Clock jump or meter change: close what we have and start over in the reading's interval. */
+  private restartInterval(t: number, regs: Channels, flags: IntervalFlag[], out: HistoryRecord[]): void {
+    const iv = this.interval!;
+    for (const f of flags) iv.flags.add(f);
+    out.push(...this.volts.interrupt());
+    this.close(iv, this.last!.registers, out);
+    const slot = Math.floor(t / SLOT_MS) * SLOT_MS;
+    // Slots skipped by a forward jump or a silence have no readings: marked, not filled.
+    if (slot > iv.end) out.push(gap(iv.end, slot, [...flags.filter((f) => f !== "partial"), "missing-readings"]));
+    this.interval = { start: slot, end: slot + SLOT_MS, base: { ...regs }, flags: new Set(flags) };
+  }
+
+  private close(iv: OpenInterval, regs: Channels, out: HistoryRecord[]): void {
+    const delta: Channels = {};
+    const registers: Channels = {};
+    for (const [name, v] of Object.entries(regs)) {
+      if (iv.base[name] === undefined) continue;
+      registers[name] = v;
+      delta[name] = Math.max(0, v - iv.base[name]);
+    }
+    const flags = sortFlags(iv.flags);
+    const rec: IntervalRecord = { stream: "quarter-hour", start: iv.start, end: iv.end, flags, delta, registers };
+    out.push(rec);
+    this.consider(rec);
+    const phases = this.volts.takeProfile();
+    if (phases) out.push({ stream: "voltage", start: iv.start, end: iv.end, flags, phases });
+  }
+
+  /** Maximum demand counts whole intervals only: a partial one has no true 15-minute average. */
+  private consider(rec: IntervalRecord): void {
+    const wh = rec.delta["+A"];
+    if (wh === undefined || rec.flags.includes("partial") || rec.flags.includes("missing-readings")) return;
+    const month = monthString(localDate(this.zone, rec.start));
+    const powerW = wh * (3_600_000 / (rec.end - rec.start));
+    if (this.peak && this.peak.month !== month) {
+      if (month < this.peak.month) return; // an interval from before a clock jump back
+      this.peak = null;
+    }
+    if (!this.peak || powerW > this.peak.powerW) this.peak = { stream: "max-demand", month, start: rec.start, powerW };
+  }
+
+  private periods(t: number, regs: Channels, summer: boolean | null, out: HistoryRecord[]): void {
+    for (const kind of ["daily", "monthly"] as const) {
+      const p = kind === "daily" ? this.day! : this.month!;
+      if (t >= p.start && t < p.end) continue;
+      const onTime = t >= p.end && t - p.end <= this.tolerance;
+      if (t >= p.end) {
+        const closed = closePeriod(p, onTime ? regs : this.last!.registers, onTime);
+        out.push(closed);
+        if (kind === "monthly" && this.peak && this.peak.month === closed.period) out.push({ ...this.peak });
+      }
+      // A clock going back reopens a period: its values restart from this reading.
+      const next = openPeriod(this.zone, kind, t, summer, regs, onTime);
+      if (t < p.start) next.flags.add("clock-adjusted");
+      if (kind === "daily") this.day = next; else this.month = next;
+    }
+  }
+
+  /**
+   * Power failures from the meter's own log (DSMR 1-0:99.97.0), which the meter repeats in every
+   * telegram: an entry is new when it ended after the newest one recorded.
+   */
+  private meterLog(reading: Reading, t: number, out: HistoryRecord[]): void {
+    const entries = reading.events
+      .map((ev) => ({ end: ev.end === null ? NaN : Date.parse(ev.end), durationS: ev.durationS }))
+      .filter((ev): ev is { end: number; durationS: number } => Number.isFinite(ev.end) && ev.durationS !== null && ev.end > this.lastFailureEnd)
+      .sort((a, b) => a.end - b.end);
+    for (const ev of entries) {
+      this.lastFailureEnd = ev.end;
+      out.push({ stream: "events", time: ev.end - ev.durationS * 1000, type: "power-failure", durationS: ev.durationS });
+      if (ev.end >= this.interval!.start && ev.end <= t) this.interval!.flags.add("power-down");
+    }
+  }
+}
+
+function bridge(prev: IntervalRecord, end: number, regs: Channels | null): IntervalRecord {
+  const names = Object.keys(prev.registers);
+  const multi = end - prev.end > SLOT_MS;
+  if (!regs || !continues(prev, regs)) return gap(prev.end, end, ["power-down", "missing-readings"]);
+  const delta: Channels = {};
+  const registers: Channels = {};
+  for (const k of names) {
+    delta[k] = regs[k] - prev.registers[k];
+    registers[k] = regs[k];
+  }
+  return { stream: "quarter-hour", start: prev.end, end, flags: multi ? ["power-down", "missing-readings"] : ["power-down"], delta, registers };
+}
+
+/** Registers that carry on from a stored record: the same channels, none gone down. */
+function continues(prev: IntervalRecord, regs: Channels): boolean {
+  const names = Object.keys(prev.registers);
+  return names.length > 0 && names.every((k) => regs[k] !== undefined && regs[k] >= prev.registers[k]);
+}
+
+function gap(start: number, end: number, flags: IntervalFlag[]): IntervalRecord {
+  return { stream: "quarter-hour", start, end, flags, delta: {}, registers: {} };
+}
+
+/** The register channels of a reading, in whole Wh (varh). */
+export function registersOf(reading: Reading): Channels {
+  const e = reading.energy;
+  const out: Channels = {};
+  const put = (name: string, v: number | undefined) => {
+    if (v !== undefined && Number.isFinite(v) && v >= 0) out[name] = Math.round(v);
+  };
+  put("+A", e.import ?? sum(e.importTariffs));
+  put("-A", e.export ?? sum(e.exportTariffs));
+  put("R1", e.r1); put("R2", e.r2); put("R3", e.r3); put("R4", e.r4);
+  put("+R", e.reactiveImport); put("-R", e.reactiveExport);
+  e.importTariffs?.slice(0, 4).forEach((v, i) => put(`+A.T${i + 1}`, v));
+  e.exportTariffs?.slice(0, 4).forEach((v, i) => put(`-A.T${i + 1}`, v));
+  return out;
+}
+
+function sum(vs: number[] | undefined): number | undefined {
+  return vs && vs.length ? vs.reduce((a, b) => a + b, 0) : undefined;
+}
+
+/** The meter's DST flag: DSMR timestamps end in S (summer) or W (winter). */
+function meterSummer(reading: Reading): boolean | null {
+  const ts = reading.values["0-0:1.0.0"];
+  const raw = ts ? String(ts.raw ?? ts.value ?? "") : "";
+  const m = /([SW])\)?$/.exec(raw);
+  return m ? m[1] === "S" : null;
+}

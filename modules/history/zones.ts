@@ -1,0 +1,87 @@
+// Civil time for billing periods without Intl (absent on devices): a small zone table of standard
+// offsets plus the EU summer-time rule (last Sunday of March to last Sunday of October, changing
+// at 01:00 UTC, +1 hour).
+
+export interface Zone {
+  name: string;
+  /** Standard (winter) offset from UTC, minutes. */
+  standardMinutes: number;
+  eu: boolean;
+}
+
+const TABLE: Record<string, [number, boolean]> = {
+  "UTC": [0, false], "Etc/UTC": [0, false],
+  "Europe/London": [0, true], "Europe/Dublin": [0, true], "Europe/Lisbon": [0, true],
+  "Europe/Amsterdam": [60, true], "Europe/Brussels": [60, true], "Europe/Luxembourg": [60, true],
+  "Europe/Paris": [60, true], "Europe/Berlin": [60, true], "Europe/Vienna": [60, true],
+  "Europe/Zurich": [60, true], "Europe/Oslo": [60, true], "Europe/Stockholm": [60, true],
+  "Europe/Copenhagen": [60, true], "Europe/Ljubljana": [60, true], "Europe/Budapest": [60, true],
+  "Europe/Madrid": [60, true], "Europe/Rome": [60, true], "Europe/Prague": [60, true], "Europe/Warsaw": [60, true],
+  "Europe/Helsinki": [120, true], "Europe/Tallinn": [120, true], "Europe/Riga": [120, true],
+  "Europe/Vilnius": [120, true], "Europe/Athens": [120, true],
+};
+
+export const ZONE_NAMES: readonly string[] = Object.keys(TABLE);
+
+export function zone(name: string): Zone {
+  const z = TABLE[name];
+  if (!z) throw new RangeError(`unknown time zone ${name}; known: ${ZONE_NAMES.join(", ")}`);
+  return { name, standardMinutes: z[0], eu: z[1] };
+}
+
+/** UTC instant of the EU change in `year`, `month` (3 or 10): last Sunday, 01:00 UTC. */
+function euChange(year: number, month: number): number {
+  const lastDay = new Date(Date.UTC(year, month, 0));
+  return Date.UTC(year, month - 1, lastDay.getUTCDate() - lastDay.getUTCDay(), 1);
+}
+
+export function isSummerTime(z: Zone, ms: number): boolean {
+  if (!z.eu) return false;
+  const year = new Date(ms).getUTCFullYear();
+  return ms >= euChange(year, 3) && ms < euChange(year, 10);
+}
+
+/** Offset from UTC at instant `ms`, minutes; a meter's own DST flag overrides the rule. */
+export function offsetMinutes(z: Zone, ms: number, meterSummer: boolean | null = null): number {
+  const summer = meterSummer ?? isSummerTime(z, ms);
+  return z.standardMinutes + (summer && z.eu ? 60 : 0);
+}
+
+export interface LocalDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+export function localDate(z: Zone, ms: number, meterSummer: boolean | null = null): LocalDate {
+  const d = new Date(ms + offsetMinutes(z, ms, meterSummer) * 60_000);
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+}
+
+/** UTC instant of local midnight starting the given local date (EU changes never fall at midnight). */
+export function localMidnight(z: Zone, year: number, month: number, day: number): number {
+  const guess = Date.UTC(year, month - 1, day) - z.standardMinutes * 60_000;
+  return guess - (isSummerTime(z, guess) ? 3_600_000 : 0);
+}
+
+export function dayString(d: LocalDate): string {
+  return `${d.year}-${pad(d.month)}-${pad(d.day)}`;
+}
+
+export function monthString(d: LocalDate): string {
+  return `${d.year}-${pad(d.month)}`;
+}
+
+/** The local date after `d` (civil arithmetic, via a UTC calendar). */
+export function nextDay(d: LocalDate): LocalDate {
+  const n = new Date(Date.UTC(d.year, d.month - 1, d.day + 1));
+  return { year: n.getUTCFullYear(), month: n.getUTCMonth() + 1, day: n.getUTCDate() };
+}
+
+export function nextMonth(d: LocalDate): LocalDate {
+  return d.month === 12 ? { year: d.year + 1, month: 1, day: 1 } : { year: d.year, month: d.month + 1, day: 1 };
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, "0");
+}
