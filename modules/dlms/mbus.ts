@@ -5,7 +5,7 @@ import type { DecodeResult } from "../reading/model.js";
 import type { Framer, ScanResult } from "../stream/framer.js";
 import { SCAN_FRAME, SCAN_INVALID, SCAN_MORE } from "../stream/framer.js";
 import { failure } from "../decode/protocol.js";
-import { MAX_APDU, join } from "./apdu.js";
+import { SequencedAssembler } from "./segments.js";
 
 const START = 0x68;
 const STOP = 0x16;
@@ -54,13 +54,9 @@ export const mbusFramer: Framer = {
   },
 };
 
-/** Reassembles DLMS APDUs from checked M-Bus frames. */
+/** Reassembles DLMS APDUs from checked M-Bus frames: segments 0..15 by the CI field's low nibble. */
 export class MbusAssembler {
-  private parts: Uint8Array[] = [];
-  private size = 0;
-  private next = 0;
-  /** After a gap, the rest of that APDU is dropped quietly: the gap was reported once. */
-  private skipping = false;
+  private readonly segments = new SequencedAssembler(0, 16, { piece: "M-Bus segment", whole: "segmented APDU" });
 
   /**
    * The APDU when `frame` completes one, an error result, or undefined while more segments are
@@ -70,38 +66,6 @@ export class MbusAssembler {
     const ci = frame[6];
     if (ci > 0x1f) return failure("dlms", "unsupported", `M-Bus CI 0x${ci.toString(16)} carries no DLMS segment`);
     if (frame.length < 4 + HEADER + 2 + 2) return failure("dlms", "malformed", "M-Bus frame without a transport header");
-    const seq = ci & 0x0f;
-    const last = (ci & 0x10) !== 0;
-    const data = frame.subarray(4 + HEADER, frame.length - 2);
-    if (seq === 0) {
-      if (this.parts.length) onLost(failure("dlms", "truncated", `segmented APDU abandoned after ${this.parts.length} segments`));
-      this.reset();
-      this.skipping = false;
-    } else if (this.skipping) {
-      return undefined;
-    } else if (seq !== this.next) {
-      const expected = this.next;
-      this.reset();
-      this.skipping = !last;
-      return failure("dlms", "malformed", `M-Bus segment ${seq} where ${expected} was due`);
-    }
-    if (this.size + data.length > MAX_APDU) {
-      this.reset();
-      this.skipping = !last;
-      return failure("dlms", "overflow", `segmented APDU larger than ${MAX_APDU} bytes`);
-    }
-    this.parts.push(data);
-    this.size += data.length;
-    this.next = (seq + 1) & 0x0f;
-    if (!last) return undefined;
-    const apdu = join(this.parts, this.size);
-    this.reset();
-    return apdu;
-  }
-
-  private reset(): void {
-    this.parts = [];
-    this.size = 0;
-    this.next = 0;
+    return this.segments.add(ci & 0x0f, (ci & 0x10) !== 0, frame.subarray(4 + HEADER, frame.length - 2), onLost);
   }
 }

@@ -5,7 +5,8 @@ import type { DecodeResult, SecurityInfo } from "../reading/model.js";
 import type { DecodeContext, DecoderOptions, ProtocolHandler } from "../decode/protocol.js";
 import { failure } from "../decode/protocol.js";
 import type { RawFrame } from "../stream/framer.js";
-import { DATA_NOTIFICATION, GENERAL_BLOCK_TRANSFER, GbtAssembler, MAX_APDU, axdrFailure, decodeNotification, join, parseGbt } from "./apdu.js";
+import { DATA_NOTIFICATION, GENERAL_BLOCK_TRANSFER, axdrFailure, decodeNotification, parseGbt } from "./apdu.js";
+import { MAX_APDU, SequencedAssembler, join } from "./segments.js";
 import { LLC, apduFramer, gbtFramer, llcFramer } from "./bare.js";
 import { hdlcFramer, scanHdlc } from "./hdlc.js";
 import { MbusAssembler, mbusFramer } from "./mbus.js";
@@ -14,7 +15,7 @@ class DlmsHandler implements ProtocolHandler {
   readonly framers = [hdlcFramer, mbusFramer, apduFramer, gbtFramer, llcFramer];
   readonly payloadLeads = [DATA_NOTIFICATION, GENERAL_BLOCK_TRANSFER];
   private readonly standardOffset: number;
-  private readonly gbt = new GbtAssembler();
+  private readonly gbt = new SequencedAssembler(1, 0x10000, { piece: "block", whole: "block transfer" });
   private readonly mbus = new MbusAssembler();
   private hdlcParts: Uint8Array[] = [];
   private hdlcSize = 0;
@@ -117,7 +118,7 @@ class DlmsHandler implements ProtocolHandler {
     try {
       const block = parseGbt(bytes, 0, bytes.length);
       if (block.end !== bytes.length) return failure("dlms", "malformed", "bytes after a block transfer block");
-      return this.gbt.add(block, onLost);
+      return this.gbt.add(block.number, block.last, block.data, onLost);
     } catch (e) {
       return axdrFailure(e, false);
     }
