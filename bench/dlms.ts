@@ -4,23 +4,13 @@ import { createRequire } from "node:module";
 import { Decoder } from "../modules/decode/decoder.js";
 import { latin1 } from "../modules/util/hex.js";
 import { corpusCases, readCase } from "../test/helpers/corpus.js";
+import { group, meterUnderXs, rate } from "./lib/measure.js";
 
 interface SmlPeer {
   handleMessage(message: Buffer): unknown;
 }
 type SmlPeerClass = new (options: object, store: (err: Error | null, data: unknown) => void) => SmlPeer;
 const SmlProtocol: SmlPeerClass = createRequire(import.meta.url)("smartmeter-obis/lib/protocols/SmlProtocol.js");
-
-/** Thousands grouped by hand: the hardened realm of the XS helper tames toLocaleString. */
-function group(n: number): string {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+$)/g, ",");
-}
-
-function rate(label: string, frames: number, ms: number): number {
-  const perSecond = (frames / ms) * 1000;
-  console.log(`${label.padEnd(44)} ${group(perSecond).padStart(9)} frames/s`);
-  return perSecond;
-}
 
 /** Decodes every capture `rounds` times through one decoder; throws unless each one is ok. */
 function ours(label: string, captures: Uint8Array[], rounds: number): number {
@@ -29,7 +19,7 @@ function ours(label: string, captures: Uint8Array[], rounds: number): number {
   const t0 = performance.now();
   for (let i = 0; i < rounds; i++) for (const b of captures) decoder.push(b);
   decoder.flush();
-  const perSecond = rate(label, rounds * captures.length, performance.now() - t0);
+  const perSecond = rate(label, rounds * captures.length, performance.now() - t0, "frames");
   if (ok !== rounds * captures.length) throw new Error(`${label}: only ${ok} frames decoded`);
   return perSecond;
 }
@@ -52,25 +42,12 @@ export async function bench(): Promise<void> {
   const buffers = sml.map((b) => Buffer.from(b));
   const t1 = performance.now();
   for (let i = 0; i < rounds; i++) for (const b of buffers) peer.handleMessage(b);
-  const theirs = rate("smartmeter-obis 4.0.0 SmlProtocol", rounds * sml.length, performance.now() - t1);
+  const theirs = rate("smartmeter-obis 4.0.0 SmlProtocol", rounds * sml.length, performance.now() - t1, "frames");
   if (stored !== rounds * sml.length) throw new Error(`smartmeter-obis stored only ${stored} results`);
   console.log(`ratio: metertap SML is ${(mine / theirs).toFixed(1)}× smartmeter-obis`);
 
-  // Imported last: its @endo/init hardens this realm, which must not colour the Node figures.
-  const { startXs } = await import("../test/helpers/xs.js");
-  const xs = await startXs("test/xs/dlms.entry.ts");
-  try {
-    for (const [family, list] of [["DLMS", dlms], ["SML", sml]] as const) {
-      let compute = 0;
-      let heap = 0;
-      for (const b of list) {
-        const r = await xs.command(latin1(b));
-        compute += r.compute;
-        heap = Math.max(heap, r.heap);
-      }
-      console.log(`XS ${family}: ${group(compute / list.length)} compute units per frame, heap ${group(heap)} slots after decoding`);
-    }
-  } finally {
-    await xs.close();
+  for (const [family, list] of [["DLMS", dlms], ["SML", sml]] as const) {
+    const xs = await meterUnderXs("test/xs/dlms.entry.ts", list.map((b) => latin1(b)));
+    console.log(`XS ${family}: ${group(xs.compute)} compute units per frame, heap ${group(xs.heap)} slots after decoding`);
   }
 }

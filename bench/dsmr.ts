@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { Decoder } from "../modules/decode/decoder.js";
 import { latin1 } from "../modules/util/hex.js";
 import { corpusCases, readCase } from "../test/helpers/corpus.js";
+import { group, meterUnderXs, rate } from "./lib/measure.js";
 
 const dsmrParser: { parse(text: string): unknown } = createRequire(import.meta.url)("dsmr-parser");
 
@@ -26,12 +27,6 @@ function dsmr5Telegrams(): Uint8Array[] {
     });
 }
 
-function rate(label: string, telegrams: number, ms: number): number {
-  const perSecond = (telegrams / ms) * 1000;
-  console.log(`${label.padEnd(38)} ${Math.round(perSecond).toLocaleString("en").padStart(9)} telegrams/s`);
-  return perSecond;
-}
-
 export async function bench(): Promise<void> {
   const telegrams = dsmr5Telegrams();
   const texts = telegrams.map((b) => latin1(b));
@@ -43,27 +38,14 @@ export async function bench(): Promise<void> {
   const t0 = performance.now();
   for (let i = 0; i < rounds; i++) for (const b of telegrams) decoder.push(b);
   decoder.flush();
-  const ours = rate("metertap (bytes → Reading, CRC checked)", rounds * telegrams.length, performance.now() - t0);
+  const ours = rate("metertap (bytes → Reading, CRC checked)", rounds * telegrams.length, performance.now() - t0, "telegrams");
   if (ok !== rounds * telegrams.length) throw new Error(`only ${ok} telegrams decoded`);
 
   const t1 = performance.now();
   for (let i = 0; i < rounds; i++) for (const s of texts) dsmrParser.parse(s);
-  const peer = rate("dsmr-parser 2.1.1 (text → objects)", rounds * telegrams.length, performance.now() - t1);
+  const peer = rate("dsmr-parser 2.1.1 (text → objects)", rounds * telegrams.length, performance.now() - t1, "telegrams");
   console.log(`ratio: metertap is ${(ours / peer).toFixed(1)}× dsmr-parser`);
 
-  // Imported last: its @endo/init hardens this realm, which must not colour the Node figures.
-  const { startXs } = await import("../test/helpers/xs.js");
-  const xs = await startXs("test/xs/decode.entry.ts");
-  try {
-    let compute = 0;
-    let heap = 0;
-    for (const b of telegrams) {
-      const r = await xs.command(latin1(b));
-      compute += r.compute;
-      heap = Math.max(heap, r.heap);
-    }
-    console.log(`XS: ${Math.round(compute / telegrams.length).toLocaleString("en")} compute units per telegram, heap ${heap.toLocaleString("en")} slots after decoding`);
-  } finally {
-    await xs.close();
-  }
+  const xs = await meterUnderXs("test/xs/decode.entry.ts", telegrams.map((b) => latin1(b)));
+  console.log(`XS: ${group(xs.compute)} compute units per telegram, heap ${group(xs.heap)} slots after decoding`);
 }
