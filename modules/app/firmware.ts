@@ -15,6 +15,7 @@ import { CommandTable, type CommandHandler } from "../publish/commands.js";
 import { MqttLink } from "./link.js";
 import { FirmwareHistory } from "./history.js";
 import { MemoryStore } from "../security/replay.js";
+import { WriteBehindStore } from "./write-behind-store.js";
 import { builtinCommands } from "./builtin-commands.js";
 import { diagnostics } from "./diag.js";
 
@@ -52,6 +53,8 @@ export interface FirmwareConfig {
   diagIntervalMs?: number;
   /** Quiet line time after which a telegram without terminator is ended (default 500 ms). */
   idleFlushMs?: number;
+  /** How often runtime state (frame counters, publish cursors) reaches the host's store (default 60 s). */
+  storeFlushMs?: number;
   /** QoS of profiles and events: 1 where the client tracks PUBACK (Node), 0 on the Moddable client. */
   qos?: 0 | 1;
   minBackoffMs?: number;
@@ -81,8 +84,8 @@ export class Firmware {
   readonly decoder: Decoder;
   readonly history?: FirmwareHistory;
   readonly commands: CommandTable;
-  /** The host's store, or one in RAM: replay counters and publish cursors live here. */
-  readonly store: KeyValueStore;
+  /** The host's store (or one in RAM) behind a write-behind cache: replay counters and publish cursors live here. */
+  readonly store: WriteBehindStore;
   topics?: Topics;
   /** Called with every validated reading (the Node host's terminal display). */
   onReading?: (reading: Reading, published: boolean) => void;
@@ -106,7 +109,7 @@ export class Firmware {
 
   constructor(private readonly ports: FirmwarePorts, private readonly config: FirmwareConfig = {}) {
     this.startedAt = ports.clock.now();
-    this.store = ports.store ?? new MemoryStore();
+    this.store = new WriteBehindStore(ports.store ?? new MemoryStore(), config.storeFlushMs ?? 60_000, this.startedAt);
     this.decoder = new Decoder({
       cipher: ports.cipher,
       encryptionKey: config.encryptionKey,
@@ -152,6 +155,7 @@ export class Firmware {
     this.decoder.flush();
     this.outbox?.pump();
     this.outbox?.persist();
+    this.store.flush(this.ports.clock.now());
     this.link?.stop();
   }
 
@@ -167,7 +171,11 @@ export class Firmware {
       if (nowMs >= this.nextDiagAt) this.publishDiag(nowMs);
     }
     this.outbox?.persist();
-    if (this.rebootAt && nowMs >= this.rebootAt) this.ports.reboot?.();
+    this.store.tick(nowMs);
+    if (this.rebootAt && nowMs >= this.rebootAt) {
+      this.store.flush(nowMs);
+      this.ports.reboot?.();
+    }
   }
 
   get connected(): boolean {
