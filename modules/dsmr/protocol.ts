@@ -1,7 +1,7 @@
 // DSMR P1 as a decoder protocol: frames from the `/` framer, CRC-16/ARC check, OBIS decoding.
 import type { DecodeResult } from "../reading/model.js";
 import { normalise, readableId } from "../reading/normalise.js";
-import type { SecurityInfo } from "../reading/model.js";
+import type { ErrorCategory, ObisMap, SecurityInfo } from "../reading/model.js";
 import { crc16Arc } from "../util/crc16.js";
 import { nibble } from "../util/hex.js";
 import type { DecodeContext, DecoderOptions, ProtocolHandler } from "../decode/protocol.js";
@@ -30,38 +30,39 @@ export function dsmrProtocol(options: DecoderOptions): ProtocolHandler {
 
 export function decodeTelegram(bytes: Uint8Array, standardOffsetMinutes: number, encrypted: boolean, crcRequired = false): DecodeResult {
   const t = parseTelegram(bytes, standardOffsetMinutes);
-  const meterId = readableId((t.values["0-0:96.1.1"] ?? t.values["0-0:96.1.0"] ?? t.values["0-0:42.0.0"] ?? t.values["1-0:0.0.0"])?.value ?? null);
-  const time = typeof t.values["0-0:1.0.0"]?.value === "string" ? (t.values["0-0:1.0.0"].value as string) : null;
-  const base = { protocol: "dsmr" as const, encrypted, meterId, time, values: t.values };
+  const values = t.values;
+  const meterId = readableId((values["0-0:96.1.1"] ?? values["0-0:96.1.0"] ?? values["0-0:42.0.0"] ?? values["1-0:0.0.0"])?.value ?? null);
+  const clock = values["0-0:1.0.0"]?.value;
+  const time = typeof clock === "string" ? clock : null;
   if (t.crcText !== null) {
-    const bang = lastBang(bytes);
-    const expected = parseInt(t.crcText, 16);
-    const actual = crc16Arc(bytes, 0, bang + 1);
-    if (expected !== actual) {
-      return { ok: false, ...base, error: "crc", message: `CRC ${t.crcText} in telegram, computed ${hex4(actual)}` };
+    const actual = crc16Arc(bytes, 0, bytes.lastIndexOf(0x21) + 1);
+    if (parseInt(t.crcText, 16) !== actual) {
+      return failed(encrypted, meterId, time, values, "crc", `CRC ${t.crcText} in telegram, computed ${hex4(actual)}`);
     }
   } else if (crcRequired) {
-    return { ok: false, ...base, error: "truncated", message: "telegram without the `!CRC` line this meter sends" };
+    return failed(encrypted, meterId, time, values, "truncated", "telegram without the `!CRC` line this meter sends");
   } else if (!t.terminated) {
-    if (!t.complete) return { ok: false, ...base, error: "truncated", message: "telegram cut off inside a line" };
-    const version = Number(t.values["1-3:0.2.8"]?.value ?? t.values["0-0:96.1.4"]?.value ?? 0);
+    if (!t.complete) return failed(encrypted, meterId, time, values, "truncated", "telegram cut off inside a line");
+    const version = Number(values["1-3:0.2.8"]?.value ?? values["0-0:96.1.4"]?.value ?? 0);
     // DSMR 4 and later always end with `!CRC`: without it, the tail is missing.
-    if (version >= 40) return { ok: false, ...base, error: "truncated", message: "DSMR 4+ telegram without its `!CRC` line" };
+    if (version >= 40) return failed(encrypted, meterId, time, values, "truncated", "DSMR 4+ telegram without its `!CRC` line");
   }
-  if (Object.keys(t.values).length === 0) {
-    return { ok: false, ...base, error: "malformed", message: "telegram has no OBIS lines" };
-  }
-  return { ok: true, ...base, reading: normalise(t.values, "dsmr", meterId, time) };
+  if (isEmpty(values)) return failed(encrypted, meterId, time, values, "malformed", "telegram has no OBIS lines");
+  return { ok: true, protocol: "dsmr", encrypted, meterId, time, values, reading: normalise(values, "dsmr", meterId, time) };
+}
+
+function failed(encrypted: boolean, meterId: string | null, time: string | null, values: ObisMap, error: ErrorCategory, message: string): DecodeResult {
+  return { ok: false, protocol: "dsmr", encrypted, meterId, time, values, error, message };
+}
+
+function isEmpty(values: ObisMap): boolean {
+  for (const _ in values) return false;
+  return true;
 }
 
 function hasCrc(bytes: Uint8Array): boolean {
-  const bang = lastBang(bytes);
+  const bang = bytes.lastIndexOf(0x21);
   return bang >= 0 && bang + 1 < bytes.length && nibble(bytes[bang + 1]) >= 0;
-}
-
-function lastBang(bytes: Uint8Array): number {
-  for (let i = bytes.length - 1; i >= 0; i--) if (bytes[i] === 0x21) return i;
-  return -1;
 }
 
 function hex4(n: number): string {

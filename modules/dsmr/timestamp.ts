@@ -8,7 +8,8 @@ import { isoUtc, utcMs } from "../util/time.js";
  */
 export function dsmrTimestamp(text: string, standardOffsetMinutes: number): string | null {
   // Most timestamps repeat from one telegram to the next (gas hourly, demand history, logs).
-  const key = text + standardOffsetMinutes;
+  // The offset first: it has no `|`, so the key cannot collide (`…5236` + 0 vs `…523` + 60).
+  const key = standardOffsetMinutes + "|" + text;
   let iso = recent.get(key);
   if (iso === undefined) {
     const ms = dsmrTimestampMs(text, standardOffsetMinutes);

@@ -26,60 +26,72 @@ const DEVICE_TYPES: Record<number, SubMeterType> = {
 
 // Electricity objects come on channel 0 (1-0:) or, from some meters, channel 1 (1-1:). The key pairs
 // are built once: normalising runs for every telegram.
-const keyPairs = new Map<string, [string, string]>();
-function electricityKeys(code: string): [string, string] {
-  let pair = keyPairs.get(code);
-  if (!pair) keyPairs.set(code, (pair = ["1-0:" + code, "1-1:" + code]));
-  return pair;
+type Keys = readonly [string, string];
+function keys(code: string): Keys {
+  return ["1-0:" + code, "1-1:" + code];
+}
+const K = {
+  import: keys("1.8.0"), export: keys("2.8.0"),
+  reactiveImport: keys("3.8.0"), reactiveExport: keys("4.8.0"),
+  r1: keys("5.8.0"), r2: keys("6.8.0"), r3: keys("7.8.0"), r4: keys("8.8.0"),
+  powerImport: keys("1.7.0"), powerExport: keys("2.7.0"), net: keys("16.7.0"),
+  powerReactiveImport: keys("3.7.0"), powerReactiveExport: keys("4.7.0"),
+  voltage: [keys("32.7.0"), keys("52.7.0"), keys("72.7.0")],
+  current: [keys("31.7.0"), keys("51.7.0"), keys("71.7.0")],
+  importPhases: [keys("21.7.0"), keys("41.7.0"), keys("61.7.0")],
+  exportPhases: [keys("22.7.0"), keys("42.7.0"), keys("62.7.0")],
+  average: keys("1.4.0"),
+  importTariffs: [1, 2, 3, 4, 5, 6, 7, 8, 9].map((t) => keys(`1.8.${t}`)),
+  exportTariffs: [1, 2, 3, 4, 5, 6, 7, 8, 9].map((t) => keys(`2.8.${t}`)),
+};
+
+function electricity(values: ObisMap, k: Keys): number | undefined {
+  return baseValue(values[k[0]] ?? values[k[1]]);
 }
 
 export function normalise(values: ObisMap, protocol: Protocol, meterId?: string | null, time?: string | null): Reading {
-  const electricity = (code: string): number | undefined => {
-    const [k0, k1] = electricityKeys(code);
-    return baseValue(values[k0] ?? values[k1]);
-  };
   const reading: Reading = {
     protocol,
     meterId: meterId ?? identifier(values),
     time: time ?? (typeof values["0-0:1.0.0"]?.value === "string" ? (values["0-0:1.0.0"].value as string) : null),
     energy: {},
     power: {},
-    voltage: phases(electricity, "32.7.0", "52.7.0", "72.7.0"),
-    current: phases(electricity, "31.7.0", "51.7.0", "71.7.0"),
+    voltage: phases(values, K.voltage),
+    current: phases(values, K.current),
     tariff: tariffIndex(values["0-0:96.14.0"]),
     subMeters: subMeters(values),
     events: events(values["1-0:99.97.0"]),
     values,
   };
   const e = reading.energy;
-  const importTariffs = tariffs(electricity, 1);
-  const exportTariffs = tariffs(electricity, 2);
-  assign(e, "import", electricity("1.8.0") ?? sum(importTariffs));
-  assign(e, "export", electricity("2.8.0") ?? sum(exportTariffs));
+  const importTariffs = tariffs(values, K.importTariffs);
+  const exportTariffs = tariffs(values, K.exportTariffs);
+  assign(e, "import", electricity(values, K.import) ?? sum(importTariffs));
+  assign(e, "export", electricity(values, K.export) ?? sum(exportTariffs));
   if (importTariffs.length) e.importTariffs = importTariffs;
   if (exportTariffs.length) e.exportTariffs = exportTariffs;
-  assign(e, "reactiveImport", electricity("3.8.0"));
-  assign(e, "reactiveExport", electricity("4.8.0"));
-  assign(e, "r1", electricity("5.8.0"));
-  assign(e, "r2", electricity("6.8.0"));
-  assign(e, "r3", electricity("7.8.0"));
-  assign(e, "r4", electricity("8.8.0"));
+  assign(e, "reactiveImport", electricity(values, K.reactiveImport));
+  assign(e, "reactiveExport", electricity(values, K.reactiveExport));
+  assign(e, "r1", electricity(values, K.r1));
+  assign(e, "r2", electricity(values, K.r2));
+  assign(e, "r3", electricity(values, K.r3));
+  assign(e, "r4", electricity(values, K.r4));
   const p = reading.power;
-  assign(p, "import", electricity("1.7.0"));
-  assign(p, "export", electricity("2.7.0"));
+  assign(p, "import", electricity(values, K.powerImport));
+  assign(p, "export", electricity(values, K.powerExport));
   // German SML meters send only the signed net power 16.7.0 (import minus export).
-  const net = p.import === undefined && p.export === undefined ? electricity("16.7.0") : undefined;
+  const net = p.import === undefined && p.export === undefined ? electricity(values, K.net) : undefined;
   if (net !== undefined) {
     p.import = net > 0 ? net : 0;
     p.export = net < 0 ? -net : 0;
   }
-  assign(p, "reactiveImport", electricity("3.7.0"));
-  assign(p, "reactiveExport", electricity("4.7.0"));
-  const importPhases = phases(electricity, "21.7.0", "41.7.0", "61.7.0");
-  const exportPhases = phases(electricity, "22.7.0", "42.7.0", "62.7.0");
-  if (Object.keys(importPhases).length) p.importPhases = importPhases;
-  if (Object.keys(exportPhases).length) p.exportPhases = exportPhases;
-  const average = electricity("1.4.0");
+  assign(p, "reactiveImport", electricity(values, K.powerReactiveImport));
+  assign(p, "reactiveExport", electricity(values, K.powerReactiveExport));
+  const importPhases = phases(values, K.importPhases);
+  const exportPhases = phases(values, K.exportPhases);
+  if (importPhases.l1 !== undefined || importPhases.l2 !== undefined || importPhases.l3 !== undefined) p.importPhases = importPhases;
+  if (exportPhases.l1 !== undefined || exportPhases.l2 !== undefined || exportPhases.l3 !== undefined) p.exportPhases = exportPhases;
+  const average = electricity(values, K.average);
   const peak = values["1-0:1.6.0"];
   if (average !== undefined || peak) {
     reading.demand = {};
@@ -94,18 +106,18 @@ function assign<T extends object>(target: T, key: keyof T, value: number | undef
   if (value !== undefined) (target as Record<keyof T, number>)[key] = value;
 }
 
-function phases(get: (code: string) => number | undefined, l1: string, l2: string, l3: string): PhaseValues {
+function phases(values: ObisMap, k: readonly Keys[]): PhaseValues {
   const out: PhaseValues = {};
-  assign(out, "l1", get(l1));
-  assign(out, "l2", get(l2));
-  assign(out, "l3", get(l3));
+  assign(out, "l1", electricity(values, k[0]));
+  assign(out, "l2", electricity(values, k[1]));
+  assign(out, "l3", electricity(values, k[2]));
   return out;
 }
 
-function tariffs(get: (code: string) => number | undefined, c: number): number[] {
+function tariffs(values: ObisMap, k: readonly Keys[]): number[] {
   const out: number[] = [];
-  for (let t = 1; t <= 9; t++) {
-    const v = get(`${c}.8.${t}`);
+  for (let t = 0; t < k.length; t++) {
+    const v = electricity(values, k[t]);
     if (v === undefined) break;
     out.push(v);
   }
