@@ -211,3 +211,15 @@ test("one detector, every kind: garbage, DSMR, HDLC, SML, M-Bus, LLC and bare AP
   t.is(results[2].meterId, "0a01484c59020003a910");
   t.true(results[3].encrypted, "the M-Bus APDU reached the security layer whole");
 });
+
+test("at the end of input, an APDU still missing segments is reported truncated, not dropped", (t) => {
+  const bytes = readCase("hdlc-athombv-aidon-example-2-segmented").bytes;
+  // The last HDLC frame starts where a closing flag is followed by an opening one.
+  let last = -1;
+  for (let i = 1; i < bytes.length - 1; i++) if (bytes[i - 1] === 0x7e && bytes[i] === 0x7e && (bytes[i + 1] & 0xf0) === 0xa0) last = i;
+  t.true(last > 0);
+  const results = decodeAll(bytes.subarray(0, last));
+  t.deepEqual(results.map((r) => [r.ok, r.error]), [[false, "truncated"]]);
+  t.regex(results[0].message!, /segmented APDU cut off after \d+ frames/);
+  t.deepEqual(results[0].values, {});
+});

@@ -143,7 +143,7 @@ export class Firmware {
   /** The source has no more bytes (a capture is consumed): ends the last telegram. */
   endOfInput(): void {
     this.bytesSinceFlush = 0;
-    this.decoder.flush();
+    this.decoder.end();
     this.outbox?.pump();
   }
 
@@ -152,7 +152,7 @@ export class Firmware {
     if (!this.running) return;
     this.running = false;
     this.source?.close();
-    this.decoder.flush();
+    this.decoder.end();
     this.outbox?.pump();
     this.outbox?.persist();
     this.store.flush(this.ports.clock.now());

@@ -21,6 +21,7 @@ export class Decoder implements DecodeContext {
   private readonly detector: FrameDetector;
   private readonly byKind = new Map<string, ProtocolHandler>();
   private readonly byPayloadLead: (ProtocolHandler | undefined)[] = new Array(256);
+  private readonly handlers: ProtocolHandler[] = [];
   private readonly counts = { ok: 0, errors: { crc: 0, auth: 0, key: 0, replay: 0, truncated: 0, malformed: 0, unsupported: 0, overflow: 0 } };
 
   constructor(options: DecoderOptions, private readonly listener: ResultListener, protocols: readonly ProtocolFactory[] = PROTOCOLS) {
@@ -28,6 +29,7 @@ export class Decoder implements DecodeContext {
     const framers: Framer[] = [];
     for (const make of protocols) {
       const handler = make(options);
+      this.handlers.push(handler);
       for (const f of handler.framers) {
         framers.push(f);
         this.byKind.set(f.kind, handler);
@@ -41,9 +43,18 @@ export class Decoder implements DecodeContext {
     this.detector.push(bytes);
   }
 
-  /** End of input or an idle line: completes telegrams that have no terminator. */
+  /** An idle line: completes telegrams that have no terminator. */
   flush(): void {
     this.detector.flush();
+  }
+
+  /**
+   * End of input (a capture consumed, the source closed): like flush, and an APDU still waiting
+   * for segments or blocks is reported `truncated` rather than dropped without a word.
+   */
+  end(): void {
+    this.detector.flush();
+    for (const h of this.handlers) h.end?.(this);
   }
 
   get stats(): DecoderStats {
@@ -85,6 +96,6 @@ export function decodeAll(bytes: Uint8Array, options: DecoderOptions = {}): Deco
   const out: DecodeResult[] = [];
   const d = new Decoder(options, (r) => out.push(r));
   d.push(bytes);
-  d.flush();
+  d.end();
   return out;
 }

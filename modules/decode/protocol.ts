@@ -40,6 +40,8 @@ export interface ProtocolHandler {
   /** Leading bytes of the payloads this handler decodes. */
   readonly payloadLeads: readonly number[];
   decodePayload(bytes: Uint8Array, ctx: DecodeContext, encrypted: boolean, security?: SecurityInfo): DecodeResult;
+  /** The input has ended: reports (and drops) what a link layer still holds half-assembled. */
+  end?(ctx: DecodeContext): void;
 }
 
 export type ProtocolFactory = (options: DecoderOptions) => ProtocolHandler;

@@ -68,4 +68,8 @@ export class MbusAssembler {
     if (frame.length < 4 + HEADER + 2 + 2) return failure("dlms", "malformed", "M-Bus frame without a transport header");
     return this.segments.add(ci & 0x0f, (ci & 0x10) !== 0, frame.subarray(4 + HEADER, frame.length - 2), onLost);
   }
+
+  abandon(): DecodeResult | undefined {
+    return this.segments.abandon();
+  }
 }

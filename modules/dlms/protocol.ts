@@ -19,6 +19,7 @@ class DlmsHandler implements ProtocolHandler {
   private readonly mbus = new MbusAssembler();
   private hdlcParts: Uint8Array[] = [];
   private hdlcSize = 0;
+  private hdlcSkipping = false;
 
   constructor(options: DecoderOptions) {
     this.standardOffset = options.standardOffsetMinutes ?? 60;
@@ -69,12 +70,19 @@ class DlmsHandler implements ProtocolHandler {
     }
     const { info, segmented } = scan.frame;
     const startsApdu = info[0] === LLC[0] && info[1] === LLC[1];
+    // After an overflow, the rest of that APDU's segments are dropped quietly: it was reported once.
+    if (this.hdlcSkipping && !startsApdu) {
+      this.hdlcSkipping = segmented;
+      return;
+    }
+    this.hdlcSkipping = false;
     if (startsApdu && this.hdlcParts.length) {
       ctx.emit(failure("dlms", "truncated", `segmented APDU abandoned after ${this.hdlcParts.length} frames`), frame);
       this.resetHdlc();
     }
     if (this.hdlcSize + info.length > MAX_APDU) {
       this.resetHdlc();
+      this.hdlcSkipping = segmented;
       ctx.emit(failure("dlms", "overflow", `segmented APDU larger than ${MAX_APDU} bytes`), frame);
       return;
     }
@@ -85,6 +93,13 @@ class DlmsHandler implements ProtocolHandler {
     this.resetHdlc();
     if (apdu[0] === LLC[0] && apdu[1] === LLC[1]) apdu = apdu.subarray(LLC.length);
     if (apdu.length) this.deliver(apdu, frame, ctx);
+  }
+
+  end(ctx: DecodeContext): void {
+    const frame: RawFrame = { kind: "hdlc", bytes: new Uint8Array(0) };
+    if (this.hdlcParts.length) ctx.emit(failure("dlms", "truncated", `segmented APDU cut off after ${this.hdlcParts.length} frames`), frame);
+    this.resetHdlc();
+    for (const lost of [this.mbus.abandon(), this.gbt.abandon()]) if (lost) ctx.emit(lost, frame);
   }
 
   private resetHdlc(): void {

@@ -56,6 +56,14 @@ export class SequencedAssembler {
     return apdu;
   }
 
+  /** Drops a half-gathered APDU: its failure result, or undefined when nothing was pending. */
+  abandon(): DecodeResult | undefined {
+    const pieces = this.parts.length;
+    this.reset();
+    this.skipping = false;
+    return pieces ? failure("dlms", "truncated", `${this.names.whole} cut off after ${pieces} pieces`) : undefined;
+  }
+
   private reset(): void {
     this.parts = [];
     this.size = 0;

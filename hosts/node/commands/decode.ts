@@ -54,7 +54,7 @@ export async function run(args: string[]): Promise<number> {
       lines.push(toContractJson(result));
     });
     decoder.push(bytes);
-    decoder.flush();
+    decoder.end();
     if (lines.length === 0) {
       failed = true;
       process.stderr.write(`metertap decode: ${file}: no frame found in ${bytes.length} bytes\n`);

@@ -57,7 +57,7 @@ export async function run(args: string[]): Promise<number> {
     });
     for (const bytes of captures) {
       decoder.push(bytes);
-      decoder.flush();
+      decoder.end();
     }
   } finally {
     flash.close();
