@@ -4,7 +4,6 @@
 import config from "mc/config";
 import Net from "net";
 import Time from "time";
-import Timer from "timer";
 import type { Firmware, FirmwareConfig } from "../../modules/app/firmware.js";
 import type { HealthCheck } from "../../modules/ota/health.js";
 import { OtaUpdater } from "../../modules/ota/updater.js";
@@ -48,6 +47,7 @@ export function esp32Host(): MetertapHost {
   const publicKey = OTA_PUBLIC_KEY.length === 130 ? fromHex(OTA_PUBLIC_KEY) : undefined;
   const resetReason = deviceFacts().resetReason;
   let otaBusy = false;
+  let firmware: Firmware | undefined;
   let lastOta: string | null = null;
 
   const newUpdater = (): OtaUpdater | undefined => {
@@ -65,8 +65,10 @@ export function esp32Host(): MetertapHost {
     otaBusy = false;
     lastOta = r.ok ? `installed ${r.version}` : `rejected (${r.error}): ${r.message}`;
     log(`ota: ${lastOta}`);
-    // Restart a little later, so the upload's HTTP reply and the log line still go out.
-    if (r.ok) Timer.set(restart, 2000);
+    // Restart a little later, so the upload's HTTP reply and the log line still go out; through
+    // the firmware, so frame counters and publish cursors reach NVS first. An update can only
+    // start after attach(), so the firmware is there.
+    if (r.ok) firmware!.scheduleReboot(2000);
   };
 
   const firmwareConfig: FirmwareConfig = {
@@ -106,6 +108,7 @@ export function esp32Host(): MetertapHost {
     healthDeadlineMs: config.healthDeadlineS === undefined ? undefined : Number(config.healthDeadlineS) * 1000,
 
     attach(fw: Firmware, check: HealthCheck) {
+      firmware = fw;
       health = check;
       registerOtaCommand(fw, newUpdater, log, afterUpdate);
       const portal = new Portal({

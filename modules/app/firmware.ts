@@ -203,9 +203,12 @@ export class Firmware {
     return d;
   }
 
-  /** Asks for a reboot at the next tick, after the command reply went out. */
-  scheduleReboot(): void {
-    this.rebootAt = this.ports.clock.now() + 1;
+  /**
+   * Asks for a reboot at the first tick after `delayMs` (default: the next one, once the command
+   * reply went out). The reboot writes the store's pending state first.
+   */
+  scheduleReboot(delayMs = 1): void {
+    this.rebootAt = this.ports.clock.now() + delayMs;
   }
 
   private readSource(): void {
