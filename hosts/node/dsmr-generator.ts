@@ -2,7 +2,7 @@
 // AM550 telegram (the corpus's dsmr-5.0-isk-1), a valid CRC-16/ARC, meter-local timestamps with the
 // S/W flag, and registers that advance with a day-shaped load and a solar export bump.
 import { crc16Arc } from "../../modules/util/crc16.js";
-import { isEuSummerTime } from "../../modules/dsmr/timestamp.js";
+import { isEuSummerTime } from "../../modules/util/time.js";
 
 export interface GeneratorOptions {
   /** UTC ms of the first telegram. */

@@ -1,5 +1,5 @@
 // DSMR timestamps: YYMMDDhhmmssX in the meter's local time, X = S (summer) or W (winter).
-import { isoUtc, utcMs } from "../util/time.js";
+import { isEuSummerTime, isoUtc, utcMs } from "../util/time.js";
 
 /**
  * The UTC instant of a DSMR timestamp, or null for an invalid one (`632525252525S`, the epoch
@@ -41,15 +41,4 @@ export function dsmrTimestampMs(text: string, standardOffsetMinutes: number): nu
   else if (flag !== "W" && isEuSummerTime(local - standardOffsetMinutes * 60000)) offset += 60;
   const ms = local - offset * 60000;
   return ms > 0 ? ms : null;
-}
-
-/** EU rule: summer time from the last Sunday of March to the last Sunday of October, 01:00 UTC. */
-export function isEuSummerTime(utc: number): boolean {
-  const year = new Date(utc).getUTCFullYear();
-  return utc >= lastSundayUtc(year, 3) && utc < lastSundayUtc(year, 10);
-}
-
-function lastSundayUtc(year: number, month: number): number {
-  const last = new Date(Date.UTC(year, month, 0, 1));
-  return last.getTime() - last.getUTCDay() * 86400000;
 }

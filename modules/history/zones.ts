@@ -1,6 +1,7 @@
 // Civil time for billing periods without Intl (absent on devices): a small zone table of standard
 // offsets plus the EU summer-time rule (last Sunday of March to last Sunday of October, changing
 // at 01:00 UTC, +1 hour).
+import { isEuSummerTime } from "../util/time.js";
 
 export interface Zone {
   name: string;
@@ -29,16 +30,8 @@ export function zone(name: string): Zone {
   return { name, standardMinutes: z[0], eu: z[1] };
 }
 
-/** UTC instant of the EU change in `year`, `month` (3 or 10): last Sunday, 01:00 UTC. */
-function euChange(year: number, month: number): number {
-  const lastDay = new Date(Date.UTC(year, month, 0));
-  return Date.UTC(year, month - 1, lastDay.getUTCDate() - lastDay.getUTCDay(), 1);
-}
-
 export function isSummerTime(z: Zone, ms: number): boolean {
-  if (!z.eu) return false;
-  const year = new Date(ms).getUTCFullYear();
-  return ms >= euChange(year, 3) && ms < euChange(year, 10);
+  return z.eu && isEuSummerTime(ms);
 }
 
 /** Offset from UTC at instant `ms`, minutes; a meter's own DST flag overrides the rule. */

@@ -11,6 +11,17 @@ export function utcMs(year: number, month: number, day: number, hour: number, mi
   return Date.UTC(year, month - 1, day, hour, minute, second);
 }
 
+/** EU rule: summer time from the last Sunday of March to the last Sunday of October, 01:00 UTC. */
+export function isEuSummerTime(utc: number): boolean {
+  const year = new Date(utc).getUTCFullYear();
+  return utc >= lastSundayUtc(year, 3) && utc < lastSundayUtc(year, 10);
+}
+
+function lastSundayUtc(year: number, month: number): number {
+  const last = new Date(Date.UTC(year, month, 0, 1));
+  return last.getTime() - last.getUTCDay() * 86400000;
+}
+
 export function daysInMonth(year: number, month: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
