@@ -1,6 +1,7 @@
 // Builders for DLMS/SML link-layer frames in tests: real checksums over chosen content, so tests
 // can make frames the corpus lacks (block transfer, corrupted APDUs, KERMIT SML).
 import { crc16Kermit, crc16X25 } from "../modules/util/crc16.js";
+import { concatBytes } from "../modules/util/bytes.js";
 import { fromHex, toHex } from "../modules/util/hex.js";
 
 export function hex(text: string): Uint8Array {
@@ -10,13 +11,7 @@ export function hex(text: string): Uint8Array {
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** An HDLC frame (addresses 0x41 / 0x0883, control 0x13 as Aidon sends) around `info`. */

@@ -4,18 +4,11 @@ import fc from "fast-check";
 import { Decoder, decodeAll } from "../modules/decode/decoder.js";
 import type { DecodeResult } from "../modules/reading/model.js";
 import { toContractJson } from "../modules/reading/model.js";
+import { concatBytes } from "../modules/util/bytes.js";
 import { corpusCases, readCase } from "./helpers/corpus.js";
 
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const concat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
+const concat = (...parts: Uint8Array[]) => concatBytes(parts);
 
 const kaifa = readCase("dsmr-ndokter-v4_2-kaifa").bytes;
 const iskra = readCase("dsmr-athombv-dsmr-5.0-isk-1").bytes;

@@ -1,6 +1,7 @@
 // An ECMA-419-shaped byte source over Node streams: bytes queue up, `onReadable(count)` tells the
 // core, and `read()` hands over everything queued as one ArrayBuffer.
 import type { ByteSource, ByteSourceCallbacks } from "../../modules/ports/ports.js";
+import { concatBytes } from "../../modules/util/bytes.js";
 
 export class QueuedSource implements ByteSource {
   private chunks: Uint8Array[] = [];
@@ -23,12 +24,7 @@ export class QueuedSource implements ByteSource {
 
   read(): ArrayBuffer | undefined {
     if (!this.queued) return undefined;
-    const out = new Uint8Array(this.queued);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
+    const out = concatBytes(this.chunks);
     this.chunks = [];
     this.queued = 0;
     return out.buffer;

@@ -6,7 +6,8 @@ import type { DecodeContext, DecoderOptions, ProtocolHandler } from "../decode/p
 import { failure } from "../decode/protocol.js";
 import type { RawFrame } from "../stream/framer.js";
 import { DATA_NOTIFICATION, GENERAL_BLOCK_TRANSFER, axdrFailure, decodeNotification, parseGbt } from "./apdu.js";
-import { MAX_APDU, SequencedAssembler, join } from "./segments.js";
+import { MAX_APDU, SequencedAssembler } from "./segments.js";
+import { concatBytes } from "../util/bytes.js";
 import { LLC, apduFramer, gbtFramer, llcFramer } from "./bare.js";
 import { hdlcFramer, scanHdlc } from "./hdlc.js";
 import { MbusAssembler, mbusFramer } from "./mbus.js";
@@ -89,7 +90,7 @@ class DlmsHandler implements ProtocolHandler {
     this.hdlcParts.push(info);
     this.hdlcSize += info.length;
     if (segmented) return;
-    let apdu = join(this.hdlcParts, this.hdlcSize);
+    let apdu = concatBytes(this.hdlcParts);
     this.resetHdlc();
     if (apdu[0] === LLC[0] && apdu[1] === LLC[1]) apdu = apdu.subarray(LLC.length);
     if (apdu.length) this.deliver(apdu, frame, ctx);

@@ -3,6 +3,7 @@
 // gathered (reported once), and an APDU larger than MAX_APDU is refused.
 import type { DecodeResult } from "../reading/model.js";
 import { failure } from "../decode/protocol.js";
+import { concatBytes } from "../util/bytes.js";
 
 export const MAX_APDU = 8192;
 
@@ -51,7 +52,7 @@ export class SequencedAssembler {
     this.size += data.length;
     this.next = (number + 1) % this.modulo;
     if (!last) return undefined;
-    const apdu = join(this.parts, this.size);
+    const apdu = concatBytes(this.parts);
     this.reset();
     return apdu;
   }
@@ -69,14 +70,4 @@ export class SequencedAssembler {
     this.size = 0;
     this.next = this.first;
   }
-}
-
-export function join(parts: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -6,6 +6,7 @@ import type { DecodeContext, ProtocolFactory } from "../decode/protocol.js";
 import { failure } from "../decode/protocol.js";
 import type { RawFrame } from "../stream/framer.js";
 import { DEFAULT_BUFFER_SIZE } from "../stream/detector.js";
+import { concatBytes } from "../util/bytes.js";
 import { toHex } from "../util/hex.js";
 import { gloFramer } from "./framer.js";
 import { gcmIv, GLO_TAG, isGloError, parseGlo, SC_ENCRYPTED } from "./glo.js";
@@ -56,12 +57,12 @@ function unwrap(glo: GloFrame, ctx: DecodeContext, guard: ReplayGuard): DecodeRe
 
   const iv = gcmIv(glo);
   // The tag covers AAD = SC || AK, or the raw override; without either it cannot be checked.
-  const aadPrefix = aad ?? (authenticationKey ? concat(Uint8Array.of(glo.securityControl), authenticationKey) : undefined);
+  const aadPrefix = aad ?? (authenticationKey ? concatBytes([Uint8Array.of(glo.securityControl), authenticationKey]) : undefined);
   const verify = glo.tag.length > 0 && aadPrefix !== undefined;
   let plaintext: Uint8Array;
   if (!(glo.securityControl & SC_ENCRYPTED)) {
     // Authentication only: the body is plain and the tag is a GMAC over AAD || body.
-    if (verify && !cipher.gcmDecrypt(encryptionKey, iv, concat(aadPrefix, glo.body), EMPTY, glo.tag)) {
+    if (verify && !cipher.gcmDecrypt(encryptionKey, iv, concatBytes([aadPrefix, glo.body]), EMPTY, glo.tag)) {
       return fail("auth", "authentication tag mismatch");
     }
     plaintext = glo.body;
@@ -101,11 +102,4 @@ function printable(bytes: Uint8Array): boolean {
     if ((c < 0x20 || c > 0x7e) && c !== 0x0d && c !== 0x0a && c !== 0x09) return false;
   }
   return true;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
