@@ -1,10 +1,10 @@
 // Flags of `metertap run` (and `demo`), checked before anything starts: a bad flag is a clear
 // message and exit code 2, never a stack trace. Messages never contain a key or password.
 import { parseArgs } from "node:util";
-import { parseAad, parseKey } from "../../modules/security/keys.js";
 import type { FirmwareConfig } from "../../modules/app/firmware.js";
 import { checkBrokerUrl } from "./mqtt-publisher.js";
 import { parseSourceSpec, UsageError, type SourceSpec } from "./sources.js";
+import { meterKeys } from "./keys.js";
 import { zone, ZONE_NAMES } from "../../modules/history/zones.js";
 
 export const RUN_USAGE = `usage: metertap run --source SPEC [options]
@@ -80,16 +80,7 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv, requireSour
   const timeZone = v.tz ?? "Europe/Amsterdam";
   // The dongle has no Intl: the zones are the history store's table, the same on both hosts.
   if (!ZONE_NAMES.includes(timeZone)) throw new UsageError(`--tz: unknown time zone '${timeZone}'; known: ${ZONE_NAMES.join(", ")}`);
-  const config: FirmwareConfig = { timeZone, standardOffsetMinutes: zone(timeZone).standardMinutes };
-  const keyText = v.key ?? env.KEY;
-  if (keyText) config.encryptionKey = wrap(() => parseKey(keyText, v.key ? "--key" : "KEY"));
-  if (v["auth-key"]) config.authenticationKey = wrap(() => parseKey(v["auth-key"]!, "--auth-key"));
-  if (v.aad !== undefined) config.aad = wrap(() => parseAad(v.aad!, "--aad"));
-  else if (env.AAD && !config.authenticationKey) {
-    const digits = env.AAD.replace(/[\s:-]/g, "");
-    if (digits.length === 32) config.authenticationKey = wrap(() => parseKey(env.AAD!, "AAD"));
-    else config.aad = wrap(() => parseAad(env.AAD!, "AAD"));
-  }
+  const config: FirmwareConfig = { timeZone, standardOffsetMinutes: zone(timeZone).standardMinutes, ...wrap(() => meterKeys(v, env)) };
   if (v["device-id"] !== undefined) {
     if (!/^[A-Za-z0-9_-]{1,48}$/.test(v["device-id"])) throw new UsageError("--device-id: 1..48 of A-Z a-z 0-9 _ -");
     config.deviceId = v["device-id"];

@@ -5,21 +5,10 @@ import { parseArgs } from "node:util";
 import { Decoder } from "../../../modules/decode/decoder.js";
 import type { DecoderOptions } from "../../../modules/decode/protocol.js";
 import { toContractJson } from "../../../modules/reading/model.js";
-import { parseAad, parseKey } from "../../../modules/security/keys.js";
 import { nodeCipher } from "../cipher.js";
+import { meterKeys } from "../keys.js";
 
 const USAGE = "usage: metertap decode [--key HEX32] [--auth-key HEX32] [--aad HEX] FILE...\n";
-
-/** Key options shared by the commands that decode: flags first, then the KEY/AAD environment. */
-export function keyOptions(values: { key?: string; "auth-key"?: string; aad?: string }, env: NodeJS.ProcessEnv): DecoderOptions {
-  const options: DecoderOptions = { cipher: nodeCipher };
-  const key = values.key ?? env.KEY;
-  const aad = values.aad ?? env.AAD;
-  if (key !== undefined) options.encryptionKey = parseKey(key, "--key");
-  if (values["auth-key"] !== undefined) options.authenticationKey = parseKey(values["auth-key"], "--auth-key");
-  if (aad !== undefined) options.aad = parseAad(aad, "--aad");
-  return options;
-}
 
 export async function run(args: string[]): Promise<number> {
   let parsed;
@@ -30,7 +19,7 @@ export async function run(args: string[]): Promise<number> {
       allowPositionals: true,
       options: { key: { type: "string" }, "auth-key": { type: "string" }, aad: { type: "string" } },
     });
-    options = keyOptions(parsed.values, process.env);
+    options = { cipher: nodeCipher, ...meterKeys(parsed.values, process.env) };
   } catch (err) {
     process.stderr.write(`metertap decode: ${(err as Error).message}\n${USAGE}`);
     return 2;

@@ -9,7 +9,8 @@ import type { DecoderOptions } from "../../../modules/decode/protocol.js";
 import { History, type StreamName } from "../../../modules/history/history.js";
 import { zone } from "../../../modules/history/zones.js";
 import { FileFlash } from "../flash-file.js";
-import { keyOptions } from "./decode.js";
+import { nodeCipher } from "../cipher.js";
+import { meterKeys } from "../keys.js";
 
 const USAGE = "usage: metertap record --flash FILE [--tz ZONE] [--key HEX32] [--auth-key HEX32] CAPTURE...\n";
 
@@ -26,7 +27,7 @@ export async function run(args: string[]): Promise<number> {
     if (!parsed.values.flash) throw new Error("--flash FILE is required");
     if (!parsed.positionals.length) throw new Error("no CAPTURE given");
     tz = parsed.values.tz ?? "Europe/Amsterdam";
-    options = { ...keyOptions(parsed.values, process.env), standardOffsetMinutes: zone(tz).standardMinutes };
+    options = { cipher: nodeCipher, ...meterKeys(parsed.values, process.env), standardOffsetMinutes: zone(tz).standardMinutes };
   } catch (err) {
     process.stderr.write(`metertap record: ${(err as Error).message}\n${USAGE}`);
     return 2;
