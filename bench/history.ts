@@ -5,6 +5,7 @@ import { LogStore } from "../modules/history/log-store.js";
 import { SimFlash } from "../modules/history/sim-flash.js";
 import type { Reading } from "../modules/reading/model.js";
 import type { FlashRegion } from "../modules/ports/ports.js";
+import { isoUtc } from "../modules/util/time.js";
 
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 0, 5, 23, 0);
@@ -26,7 +27,7 @@ function meter(kind: "six" | "tariffs"): (t: number, dtS: number) => Reading {
       ? { import: e.imp, export: e.exp, r1: e.r1, r2: e.r2, r3: e.r3, r4: e.r4 }
       : { import: e.imp, export: e.exp, importTariffs: [e.t1, e.t2], exportTariffs: [e.x1, e.x2] };
     return {
-      protocol: "dsmr", meterId: "E0001", time: new Date(t).toISOString().replace(".000Z", "Z"), energy, power: {},
+      protocol: "dsmr", meterId: "E0001", time: isoUtc(t), energy, power: {},
       voltage: { l1: sag ? 200 : 231.2, l2: 229.8, l3: 232.4 }, current: {}, tariff: null, subMeters: [], events: [], values: {},
     };
   };

@@ -2,6 +2,7 @@
 import type { Reading } from "../modules/reading/model.js";
 import { SimFlash } from "../modules/history/sim-flash.js";
 import { History, type HistoryOptions } from "../modules/history/history.js";
+import { isoUtc } from "../modules/util/time.js";
 
 export interface MeterState {
   time: number | null;
@@ -25,7 +26,7 @@ export function reading(s: MeterState): Reading {
   if (l3 !== undefined) voltage.l3 = l3;
   return {
     protocol: "dsmr", meterId: s.meterId === undefined ? "E0001" : s.meterId,
-    time: s.time === null ? null : new Date(s.time).toISOString().replace(".000Z", "Z"),
+    time: s.time === null ? null : isoUtc(s.time),
     energy, power: {}, voltage, current: {}, tariff: null, subMeters: [], events: [], values: {},
   };
 }
