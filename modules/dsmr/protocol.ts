@@ -3,10 +3,9 @@ import type { DecodeResult } from "../reading/model.js";
 import { normalise, readableId } from "../reading/normalise.js";
 import type { ErrorCategory, ObisMap, SecurityInfo } from "../reading/model.js";
 import { crc16Arc } from "../util/crc16.js";
-import { nibble } from "../util/hex.js";
 import type { DecodeContext, DecoderOptions, ProtocolHandler } from "../decode/protocol.js";
 import { dsmrFramer } from "./framer.js";
-import { parseTelegram } from "./telegram.js";
+import { parseTelegram, type Telegram } from "./telegram.js";
 
 export function dsmrProtocol(options: DecoderOptions): ProtocolHandler {
   const offset = options.standardOffsetMinutes ?? 60;
@@ -20,28 +19,28 @@ export function dsmrProtocol(options: DecoderOptions): ProtocolHandler {
       ctx.emit(ctx.decodePayload(frame.bytes, false), frame);
     },
     decodePayload(bytes: Uint8Array, _ctx: DecodeContext, encrypted: boolean, security?: SecurityInfo): DecodeResult {
-      const result = decodeTelegram(bytes, offset, encrypted, crcSeen);
-      if (result.ok && hasCrc(bytes)) crcSeen = true;
+      const t = parseTelegram(bytes, offset);
+      const result = decodeTelegram(bytes, t, encrypted, crcSeen);
+      if (result.ok && t.crcText !== null) crcSeen = true;
       if (security) result.security = security;
       return result;
     },
   };
 }
 
-export function decodeTelegram(bytes: Uint8Array, standardOffsetMinutes: number, encrypted: boolean, crcRequired = false): DecodeResult {
-  const t = parseTelegram(bytes, standardOffsetMinutes);
+function decodeTelegram(bytes: Uint8Array, t: Telegram, encrypted: boolean, crcRequired: boolean): DecodeResult {
   const values = t.values;
   const meterId = readableId((values["0-0:96.1.1"] ?? values["0-0:96.1.0"] ?? values["0-0:42.0.0"] ?? values["1-0:0.0.0"])?.value ?? null);
   const clock = values["0-0:1.0.0"]?.value;
   const time = typeof clock === "string" ? clock : null;
   if (t.crcText !== null) {
-    const actual = crc16Arc(bytes, 0, bytes.lastIndexOf(0x21) + 1);
+    const actual = crc16Arc(bytes, 0, t.bang + 1);
     if (parseInt(t.crcText, 16) !== actual) {
       return failed(encrypted, meterId, time, values, "crc", `CRC ${t.crcText} in telegram, computed ${hex4(actual)}`);
     }
   } else if (crcRequired) {
     return failed(encrypted, meterId, time, values, "truncated", "telegram without the `!CRC` line this meter sends");
-  } else if (!t.terminated) {
+  } else if (t.bang < 0) {
     if (!t.complete) return failed(encrypted, meterId, time, values, "truncated", "telegram cut off inside a line");
     const version = Number(values["1-3:0.2.8"]?.value ?? values["0-0:96.1.4"]?.value ?? 0);
     // DSMR 4 and later always end with `!CRC`: without it, the tail is missing.
@@ -58,11 +57,6 @@ function failed(encrypted: boolean, meterId: string | null, time: string | null,
 function isEmpty(values: ObisMap): boolean {
   for (const _ in values) return false;
   return true;
-}
-
-function hasCrc(bytes: Uint8Array): boolean {
-  const bang = bytes.lastIndexOf(0x21);
-  return bang >= 0 && bang + 1 < bytes.length && nibble(bytes[bang + 1]) >= 0;
 }
 
 function hex4(n: number): string {

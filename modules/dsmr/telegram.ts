@@ -11,8 +11,8 @@ export interface Telegram {
   values: ObisMap;
   /** CRC digits after `!` (null when the telegram has none or no terminator). */
   crcText: string | null;
-  /** Whether a `!` ended the telegram. */
-  terminated: boolean;
+  /** Where the `!` that ends the telegram is (the CRC covers up to it), or -1 without one. */
+  bang: number;
   /** Whether the last line ended with a line end (a cut telegram does not). */
   complete: boolean;
 }
@@ -71,7 +71,7 @@ export function parseTelegram(bytes: Uint8Array, standardOffsetMinutes: number):
   }
   if (code) values[code.key] = interpret(code, groups, standardOffsetMinutes);
   const last = bang >= 0 ? "\n" : text.charAt(text.length - 1);
-  return { header, values, crcText, terminated: bang >= 0, complete: last === "\n" || last === "\r" };
+  return { header, values, crcText, bang, complete: last === "\n" || last === "\r" };
 }
 
 /** The end of the line whose LF is at `eol`, without its CR. */
