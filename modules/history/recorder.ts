@@ -281,17 +281,14 @@ export function registersOf(reading: Reading): Channels {
   const put = (name: string, v: number | undefined) => {
     if (v !== undefined && Number.isFinite(v) && v >= 0) out[name] = Math.round(v);
   };
-  put("+A", e.import ?? sum(e.importTariffs));
-  put("-A", e.export ?? sum(e.exportTariffs));
+  // normalise() already sums the tariff registers into the totals when the meter sends none.
+  put("+A", e.import);
+  put("-A", e.export);
   put("R1", e.r1); put("R2", e.r2); put("R3", e.r3); put("R4", e.r4);
   put("+R", e.reactiveImport); put("-R", e.reactiveExport);
   e.importTariffs?.slice(0, 4).forEach((v, i) => put(`+A.T${i + 1}`, v));
   e.exportTariffs?.slice(0, 4).forEach((v, i) => put(`-A.T${i + 1}`, v));
   return out;
-}
-
-function sum(vs: number[] | undefined): number | undefined {
-  return vs && vs.length ? vs.reduce((a, b) => a + b, 0) : undefined;
 }
 
 /** The meter's DST flag: DSMR timestamps end in S (summer) or W (winter). */
