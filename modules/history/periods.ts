@@ -14,15 +14,15 @@ export interface OpenPeriod {
   flags: Set<IntervalFlag>;
 }
 
-export function periodAt(z: Zone, kind: "daily" | "monthly", t: number, meterSummer: boolean | null): { date: LocalDate; start: number; end: number } {
-  const d = localDate(z, t, meterSummer);
+export function periodAt(z: Zone, kind: "daily" | "monthly", t: number): { date: LocalDate; start: number; end: number } {
+  const d = localDate(z, t);
   const date = kind === "daily" ? d : { year: d.year, month: d.month, day: 1 };
   const after = kind === "daily" ? nextDay(date) : nextMonth(date);
   return { date, start: localMidnight(z, date.year, date.month, date.day), end: localMidnight(z, after.year, after.month, after.day) };
 }
 
-export function openPeriod(z: Zone, kind: "daily" | "monthly", t: number, meterSummer: boolean | null, base: Channels, exact: boolean): OpenPeriod {
-  const p = periodAt(z, kind, t, meterSummer);
+export function openPeriod(z: Zone, kind: "daily" | "monthly", t: number, base: Channels, exact: boolean): OpenPeriod {
+  const p = periodAt(z, kind, t);
   return { kind, ...p, base: { ...base }, carry: {}, flags: new Set(exact ? [] : ["partial"]) };
 }
 

@@ -77,9 +77,8 @@ export class Recorder {
     const parsed = reading.time === null ? NaN : Date.parse(reading.time);
     const t = Number.isFinite(parsed) ? parsed : nowMs;
     const regs = registersOf(reading);
-    const summer = meterSummer(reading);
     const out: HistoryRecord[] = [];
-    if (!this.started) this.start(t, regs, summer, out);
+    if (!this.started) this.start(t, regs, out);
     const last = this.last;
     if (last) {
       const meterChanged = (reading.meterId !== null && last.meterId !== null && reading.meterId !== last.meterId) ||
@@ -97,7 +96,7 @@ export class Recorder {
         this.advance(t, regs, out);
       }
     }
-    this.periods(t, regs, summer, out);
+    this.periods(t, regs, out);
     this.meterLog(reading, t, out);
     out.push(...this.volts.sample(t, [reading.voltage.l1, reading.voltage.l2, reading.voltage.l3]));
     this.last = { t, now: nowMs, registers: regs, meterId: reading.meterId };
@@ -113,7 +112,7 @@ export class Recorder {
   }
 
   /** First reading since boot: a reboot event, and the open periods picked up from flash. */
-  private start(t: number, regs: Channels, summer: boolean | null, out: HistoryRecord[]): void {
+  private start(t: number, regs: Channels, out: HistoryRecord[]): void {
     this.started = true;
     out.push({ stream: "events", time: t, type: "reboot" });
     const prev = this.ctx.last("quarter-hour") as IntervalRecord | null;
@@ -141,12 +140,12 @@ export class Recorder {
       this.interval = { start: slot, end: slot + SLOT_MS, base: { ...regs }, flags: new Set(flags) };
     }
     for (const kind of ["daily", "monthly"] as const) {
-      const p = periodAt(this.zone, kind, t, summer);
+      const p = periodAt(this.zone, kind, t);
       const stored = this.ctx.last(kind);
       // The last snapshot is this period's base; one taken late (partial) is not exact.
       const snapshot = stored && stored.stream === kind && stored.end === p.start ? stored : null;
       const exact = snapshot ? !snapshot.flags.includes("partial") : t - p.start <= this.tolerance;
-      const open = openPeriod(this.zone, kind, t, summer, snapshot ? snapshot.registers : regs, exact);
+      const open = openPeriod(this.zone, kind, t, snapshot ? snapshot.registers : regs, exact);
       if (kind === "daily") this.day = open; else this.month = open;
     }
     const month = this.month!;
@@ -217,7 +216,7 @@ export class Recorder {
     if (!this.peak || powerW > this.peak.powerW) this.peak = { stream: "max-demand", month, start: rec.start, powerW };
   }
 
-  private periods(t: number, regs: Channels, summer: boolean | null, out: HistoryRecord[]): void {
+  private periods(t: number, regs: Channels, out: HistoryRecord[]): void {
     for (const kind of ["daily", "monthly"] as const) {
       const p = kind === "daily" ? this.day! : this.month!;
       if (t >= p.start && t < p.end) continue;
@@ -228,7 +227,7 @@ export class Recorder {
         if (kind === "monthly" && this.peak && this.peak.month === closed.period) out.push({ ...this.peak });
       }
       // A clock going back reopens a period: its values restart from this reading.
-      const next = openPeriod(this.zone, kind, t, summer, regs, onTime);
+      const next = openPeriod(this.zone, kind, t, regs, onTime);
       if (t < p.start) next.flags.add("clock-adjusted");
       if (kind === "daily") this.day = next; else this.month = next;
     }
@@ -289,12 +288,4 @@ export function registersOf(reading: Reading): Channels {
   e.importTariffs?.slice(0, 4).forEach((v, i) => put(`+A.T${i + 1}`, v));
   e.exportTariffs?.slice(0, 4).forEach((v, i) => put(`-A.T${i + 1}`, v));
   return out;
-}
-
-/** The meter's DST flag: DSMR timestamps end in S (summer) or W (winter). */
-function meterSummer(reading: Reading): boolean | null {
-  const ts = reading.values["0-0:1.0.0"];
-  const raw = ts ? String(ts.raw ?? ts.value ?? "") : "";
-  const m = /([SW])\)?$/.exec(raw);
-  return m ? m[1] === "S" : null;
 }

@@ -34,10 +34,9 @@ export function isSummerTime(z: Zone, ms: number): boolean {
   return z.eu && isEuSummerTime(ms);
 }
 
-/** Offset from UTC at instant `ms`, minutes; a meter's own DST flag overrides the rule. */
-export function offsetMinutes(z: Zone, ms: number, meterSummer: boolean | null = null): number {
-  const summer = meterSummer ?? isSummerTime(z, ms);
-  return z.standardMinutes + (summer && z.eu ? 60 : 0);
+/** Offset from UTC at instant `ms`, minutes. (A DSMR meter's S/W flag is already in the instant.) */
+export function offsetMinutes(z: Zone, ms: number): number {
+  return z.standardMinutes + (isSummerTime(z, ms) ? 60 : 0);
 }
 
 export interface LocalDate {
@@ -46,8 +45,8 @@ export interface LocalDate {
   day: number;
 }
 
-export function localDate(z: Zone, ms: number, meterSummer: boolean | null = null): LocalDate {
-  const d = new Date(ms + offsetMinutes(z, ms, meterSummer) * 60_000);
+export function localDate(z: Zone, ms: number): LocalDate {
+  const d = new Date(ms + offsetMinutes(z, ms) * 60_000);
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }
 
