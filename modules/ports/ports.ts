@@ -80,3 +80,29 @@ export interface Publisher {
   onConnect?: () => void;
   onDisconnect?: () => void;
 }
+
+/** A stream socket shaped like ECMA-419 `embedded:io/socket/tcp` in "buffer" format (plain or TLS). */
+export interface StreamSocket {
+  /** Returns every byte available now, or undefined when none is. */
+  read(): ArrayBuffer | undefined;
+  /** Queues all of `bytes` (the host buffers what the network cannot take yet). */
+  write(bytes: Uint8Array): void;
+  close(): void;
+}
+
+export interface StreamSocketCallbacks {
+  /** The connection (and the TLS handshake, if any) is up, or there is room to write again. */
+  onWritable(count: number): void;
+  onReadable(count: number): void;
+  /** The connection failed or ended; `message` says why (TLS refusals name the certificate problem). */
+  onError(message: string): void;
+}
+
+export interface SocketTarget {
+  host: string;
+  port: number;
+  /** TLS, verifying the server's certificate chain and host name. */
+  secure: boolean;
+}
+
+export type OpenStreamSocket = (target: SocketTarget, callbacks: StreamSocketCallbacks) => StreamSocket;

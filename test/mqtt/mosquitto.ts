@@ -31,15 +31,21 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
+export interface BrokerTls {
+  certfile: string;
+  keyfile: string;
+}
+
 export class Mosquitto {
   private child?: ChildProcess;
   private readonly dir = mkdtempSync(join(tmpdir(), "metertap-mosquitto-"));
   log = "";
 
-  private constructor(readonly port: number) {}
+  private constructor(readonly port: number, private readonly tls?: BrokerTls) {}
 
-  static async start(): Promise<Mosquitto> {
-    const m = new Mosquitto(await freePort());
+  /** With `tls`, the listener speaks TLS only, presenting `certfile` (which may carry its chain). */
+  static async start(tls?: BrokerTls): Promise<Mosquitto> {
+    const m = new Mosquitto(await freePort(), tls);
     await m.restart();
     return m;
   }
@@ -51,7 +57,8 @@ export class Mosquitto {
   async restart(): Promise<void> {
     const conf = join(this.dir, "mosquitto.conf");
     // Retained messages live in memory only: a restart is a fresh broker, as after a crash.
-    writeFileSync(conf, `listener ${this.port} 127.0.0.1\nallow_anonymous true\nset_tcp_nodelay true\npersistence false\nlog_dest stderr\n`);
+    const tls = this.tls ? `certfile ${this.tls.certfile}\nkeyfile ${this.tls.keyfile}\n` : "";
+    writeFileSync(conf, `listener ${this.port} 127.0.0.1\n${tls}allow_anonymous true\nset_tcp_nodelay true\npersistence false\nlog_dest stderr\n`);
     const child = spawn(MOSQUITTO, ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
     child.stderr!.on("data", (b: Buffer) => (this.log += b.toString()));
     this.child = child;
@@ -61,6 +68,15 @@ export class Mosquitto {
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`mosquitto did not listen on ${this.port}: ${this.log}`);
+  }
+
+  /** Freezes the broker (SIGSTOP): connections stay open and nothing is answered, as on a half-dead link. */
+  pause(): void {
+    this.child?.kill("SIGSTOP");
+  }
+
+  resume(): void {
+    this.child?.kill("SIGCONT");
   }
 
   /** Kills the broker as a crash would (SIGKILL: no goodbye to clients). */

@@ -1,0 +1,5 @@
+// XS worker for test/mqtt-xs.test.ts.
+import { mqttScenario } from "./mqtt-scenario.js";
+import { serve } from "./serve.js";
+
+serve(() => mqttScenario());
