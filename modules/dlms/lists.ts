@@ -1,10 +1,10 @@
 // Knowledge about lists that do not describe themselves: positional layouts (no OBIS codes) and
 // the scalers meters imply when they send no scaler-unit structure. Sources: the Norwegian NVE
-// HAN list specifications as implemented by toreamun/amshan (Kaifa, Kamstrup), and the Iskra and
-// Slovenian ECE lists of athombv/node-dsmr-parser.
+// HAN list specifications as implemented by toreamun/amshan (Kaifa, Kamstrup), the Iskra and
+// Slovenian ECE lists of athombv/node-dsmr-parser, and the Netz Burgenland L+G E450 list as read by
+// amsreader. docs/PUSH-LISTS.md is the table with each layout's source.
 import type { AxdrNode } from "./axdr.js";
-import { BOOLEAN, DOUBLE_LONG_UNSIGNED, OCTET_STRING, UTF8_STRING, VISIBLE_STRING } from "./axdr.js";
-import { obisKey } from "./cosem.js";
+import { BOOLEAN, DOUBLE_LONG_UNSIGNED, LONG_UNSIGNED, OCTET_STRING, UTF8_STRING, VISIBLE_STRING } from "./axdr.js";
 
 export type Scaling = (obis: Uint8Array) => { scaler: number; unit: string } | undefined;
 
@@ -19,6 +19,8 @@ const FAMILY: Record<string, FamilyScalers> = {
   kaifa: { current: -3, voltage: -1, energy: 0 },
   // Kamstrup: cA, whole volts, energies in 10 Wh (amshan kamstrup.py).
   kamstrup: { current: -2, voltage: 0, energy: 1 },
+  // Landis+Gyr E450 at Netz Burgenland: whole volts, cA, Wh (amsreader LNG2).
+  burgenland: { current: -2, voltage: 0, energy: 0 },
   // Everyone else without scalers (Iskra, ECE lists, described lists): cA and dV.
   generic: { current: -2, voltage: -1, energy: 0 },
 };
@@ -30,7 +32,7 @@ const VAR = [3, 4, 23, 24, 43, 44, 63, 64];
 export function defaultScaling(familyOrName: string | undefined): Scaling {
   const name = familyOrName ?? "";
   const f = name.startsWith("Kamstrup") || name === "kamstrup" ? FAMILY.kamstrup
-    : name.startsWith("KFM") || name === "kaifa" ? FAMILY.kaifa : FAMILY.generic;
+    : name.startsWith("KFM") || name === "kaifa" ? FAMILY.kaifa : FAMILY[name] ?? FAMILY.generic;
   return (obis) => {
     if (obis[0] !== 1) return undefined;
     const c = obis[2];
@@ -93,7 +95,22 @@ const KAIFA_TAIL: [string, Kind][] = [["0-0:1.0.0", "c"], ["1-0:1.8.0", "n"], ["
 const KAIFA_1P_VOLTAGE: [string, Kind][] = [["1-0:32.7.0", "n"]];
 const isKaifaName = (items: AxdrNode[]): boolean => items[0].tag === VISIBLE_STRING || items[0].tag === OCTET_STRING;
 
-const PUSH_SETUP = "0-6:25.9.0";
+/** Any instance of the push setup object, 0-x:25.9.0 (0-6 most meters, 0-8 the Swiss L+G E450). */
+export function isPushSetup(obis: Uint8Array): boolean {
+  return obis[0] === 0 && obis[2] === 25 && obis[3] === 9 && obis[4] === 0;
+}
+
+const BURGENLAND: [string | null, Kind][] = [
+  ["1-0:32.7.0", "n"], ["1-0:52.7.0", "n"], ["1-0:72.7.0", "n"], ["1-0:31.7.0", "n"], ["1-0:51.7.0", "n"],
+  ["1-0:71.7.0", "n"], ["1-0:1.7.0", "n"], ["1-0:2.7.0", "n"], ["1-0:1.8.0", "n"], ["1-0:2.8.0", "n"],
+];
+/** Six long-unsigned, four double-long-unsigned, (three long-unsigned,) then the meter number. */
+function isBurgenland(items: AxdrNode[]): boolean {
+  for (let i = 0; i < items.length - 1; i++) {
+    if (items[i].tag !== (i >= 6 && i < 10 ? DOUBLE_LONG_UNSIGNED : LONG_UNSIGNED)) return false;
+  }
+  return true;
+}
 
 export const POSITIONAL_LISTS: readonly PositionalList[] = [
   // Kaifa Norway list 1: active power import only.
@@ -121,5 +138,9 @@ export const POSITIONAL_LISTS: readonly PositionalList[] = [
   layout("generic", [
     [null, "o"], [null, "s"], [null, "s"], [null, "s"], ["1-0:1.8.0", "n"], ["1-0:2.8.0", "n"],
     ["1-0:3.8.0", "n"], ["1-0:4.8.0", "n"], ["1-0:1.7.0", "n"], ["1-0:2.7.0", "n"], [null, "*"], [null, "*"],
-  ], (items) => obisKey(items[0].value as Uint8Array) === PUSH_SETUP, 5),
+  ], (items) => isPushSetup(items[0].value as Uint8Array), 5),
+  // Landis+Gyr E450 at Netz Burgenland: U1-3, I1-3 (long-unsigned), P+, P-, A+, A- (double-long-
+  // unsigned), three long-unsigned values nobody has identified (not published), the meter number.
+  layout("burgenland", [...BURGENLAND, [null, "n"], [null, "n"], [null, "n"], ["0-0:96.1.0", "s"]], isBurgenland),
+  layout("burgenland", [...BURGENLAND, ["0-0:96.1.0", "s"]], isBurgenland),
 ];

@@ -1,12 +1,12 @@
-// COSEM push lists → OBIS values. Meters shape their lists four ways: structures of
-// (OBIS, value, scaler-unit) (Aidon, Austrian Kaifa), flat OBIS/value runs with an optional list
-// name (Kamstrup, Swedish Kaifa), self-described lists (capture objects, then values), and
-// positional lists with no OBIS at all (Kaifa Norway, Iskra, the Slovenian ECE lists).
+// COSEM push lists → OBIS values. Meters shape their lists three ways: lists that name each value
+// by OBIS (structures, flat runs, or both), self-described lists (capture objects, then values),
+// and positional lists with no OBIS at all (Kaifa Norway, Iskra, Slovenian ECE, Netz Burgenland),
+// read only when their whole signature matches a known layout (lists.ts, docs/PUSH-LISTS.md).
 import type { ObisEntry, ObisMap } from "../reading/model.js";
 import type { AxdrNode } from "./axdr.js";
 import { ARRAY, BOOLEAN, DATE_TIME, ENUM, INTEGER, NULL_DATA, OCTET_STRING, STRUCTURE, UTF8_STRING, VISIBLE_STRING } from "./axdr.js";
 import { dateTime, obisKey, octetText, scaled, unitName } from "./cosem.js";
-import { POSITIONAL_LISTS, defaultScaling } from "./lists.js";
+import { POSITIONAL_LISTS, defaultScaling, isPushSetup } from "./lists.js";
 import type { Scaling } from "./lists.js";
 
 export interface PushList {
@@ -26,7 +26,7 @@ export function readPushList(body: AxdrNode, ctx: ListContext): PushList | undef
   const items = children(body);
   if (!items || items.length === 0) return undefined;
   const out: PushList = { values: {} };
-  if (readEntries(items, out, ctx) || readDescribed(items, out, ctx) || readPositional(items, out, ctx) || readFlat(items, out, ctx)) {
+  if (readNamed(items, out, ctx) || readDescribed(items, out, ctx) || readPositional(items, out, ctx)) {
     return out;
   }
   return undefined;
@@ -51,24 +51,65 @@ function scalerUnit(n: AxdrNode | undefined): { scaler: number; unit: number } |
   return { scaler: su[0].value as number, unit: su[1].value as number };
 }
 
-/** Aidon and Austrian Kaifa: every element is (OBIS, value) or (OBIS, value, scaler-unit). */
-function readEntries(items: AxdrNode[], out: PushList, ctx: ListContext): boolean {
-  for (const item of items) {
-    const e = children(item);
-    if (!e || (e.length !== 2 && e.length !== 3) || !isObis(e[0])) return false;
-    if (e.length === 3 && !scalerUnit(e[2])) return false;
+/**
+ * Lists that name every value: structures of (OBIS, value[, scaler-unit]) (Aidon, Austrian Kaifa),
+ * flat OBIS, value[, scaler-unit] runs (Kamstrup, Swedish Kaifa, EVN), or both in one list (Kaifa
+ * MA309 Netz NÖ: a bare 0-0:1.0.0 pair, then structures). Besides entries only a leading list name,
+ * a leading clock and EVN's trailing meter number are known; any other element refuses the whole
+ * list, so no value is ever taken from a place this reader did not understand.
+ */
+function readNamed(items: AxdrNode[], out: PushList, ctx: ListContext): boolean {
+  const name = items[0].tag === VISIBLE_STRING ? items[0].text : listName(items);
+  const scaling = defaultScaling(name);
+  let entries = 0;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    const e = entryOf(item);
+    if (e) {
+      put(out, e[0].value as Uint8Array, e[1], ctx, scalerUnit(e[2]));
+      entries++;
+    } else if (isObis(item) && i + 1 < items.length && !entryOf(items[i + 1])) {
+      const su = scalerUnit(items[i + 2]);
+      put(out, item.value as Uint8Array, items[i + 1], ctx, su, su ? undefined : scaling);
+      i += su ? 2 : 1;
+      entries++;
+    } else if (i === 0 && item.tag === VISIBLE_STRING) {
+      // The list name (Kamstrup): it chose the scalers above.
+    } else if (i === 0 && isClockBytes(item) && dateTime(item.value as Uint8Array, 0, ctx.standardOffset)) {
+      out.time = dateTime(item.value as Uint8Array, 0, ctx.standardOffset);
+    } else if (i === items.length - 1 && entries > 0 && isMeterNumber(item)) {
+      // EVN (Netz NÖ) ends its flat list with the meter number, without an OBIS code.
+      out.values["0-0:96.1.0"] = { value: octetText(item.value as Uint8Array) };
+    } else {
+      return false;
+    }
   }
-  for (const item of items) {
-    const e = item.value as AxdrNode[];
-    put(out, e[0].value as Uint8Array, e[1], ctx, scalerUnit(e[2]));
-  }
-  return true;
+  return entries > 0;
+}
+
+/** A (OBIS, value) or (OBIS, value, scaler-unit) structure. */
+function entryOf(n: AxdrNode): AxdrNode[] | undefined {
+  const e = n.tag === STRUCTURE ? children(n) : undefined;
+  if (!e || (e.length !== 2 && e.length !== 3) || !isObis(e[0])) return undefined;
+  return e.length === 2 || scalerUnit(e[2]) ? e : undefined;
+}
+
+function isClockBytes(n: AxdrNode): boolean {
+  return (n.tag === OCTET_STRING || n.tag === DATE_TIME) && (n.value as Uint8Array).length === 12;
+}
+
+/** Printable text of 8 to 20 characters, as meter numbers are. */
+function isMeterNumber(n: AxdrNode): boolean {
+  if (n.tag !== OCTET_STRING && n.tag !== VISIBLE_STRING) return false;
+  const b = n.value as Uint8Array;
+  return b.length >= 8 && b.length <= 20 && b.every((c) => c > 0x20 && c < 0x7f);
 }
 
 /**
- * A self-described list: element 0 is the capture-object list, one (class, OBIS, attribute,
- * data index) structure per value that follows. The first descriptor may name the push setup
- * object (0-6:25.9.0) itself, which has no value in the list.
+ * A self-described list: element 0 is the capture-object list, one (class, OBIS, attribute, data
+ * index) structure per element of the list, the first naming the list itself (attribute 2 of the
+ * push setup, any instance 0-x:25.9.0). Some meters leave that first descriptor out, so the values
+ * start one element later.
  */
 function readDescribed(items: AxdrNode[], out: PushList, ctx: ListContext): boolean {
   const descriptors = children(items[0]);
@@ -77,36 +118,16 @@ function readDescribed(items: AxdrNode[], out: PushList, ctx: ListContext): bool
     const f = children(d);
     if (!f || f.length !== 4 || !isObis(f[1])) return false;
   }
-  let next = 1;
+  const offset = isPushSetup((descriptors[0].value as AxdrNode[])[1].value as Uint8Array) ? 0 : 1;
+  // More values than descriptors: we do not know which is which. Fewer: the tail never came (a
+  // list cut short keeps its start aligned).
+  if (items.length > descriptors.length + offset) return false;
   const scaling = defaultScaling(undefined);
-  for (let i = 0; i < descriptors.length; i++) {
-    const obis = (descriptors[i].value as AxdrNode[])[1].value as Uint8Array;
-    if (i === 0 && obisKey(obis) === "0-6:25.9.0") continue;
-    if (next >= items.length) break; // a short list: the rest never came
-    put(out, obis, items[next++], ctx, undefined, scaling);
+  // With offset 0, descriptor 0 describes element 0, the descriptor list itself: no value.
+  for (let i = 1 - offset; i + offset < items.length; i++) {
+    put(out, (descriptors[i].value as AxdrNode[])[1].value as Uint8Array, items[i + offset], ctx, undefined, scaling);
   }
   return true;
-}
-
-/**
- * Kamstrup and Swedish Kaifa: OBIS, value, OBIS, value..., optionally led by a list name and with
- * a scaler-unit after a value. Elements outside pairs are the list name or its clock.
- */
-function readFlat(items: AxdrNode[], out: PushList, ctx: ListContext): boolean {
-  const name = items[0].tag === VISIBLE_STRING ? items[0].text : undefined;
-  let pairs = 0;
-  const scaling = defaultScaling(name ?? listName(items));
-  for (let i = 0; i < items.length; i++) {
-    if (isObis(items[i]) && i + 1 < items.length) {
-      const su = scalerUnit(items[i + 2]);
-      put(out, items[i].value as Uint8Array, items[i + 1], ctx, su, su ? undefined : scaling);
-      i += su ? 2 : 1;
-      pairs++;
-    } else if ((items[i].tag === OCTET_STRING || items[i].tag === DATE_TIME) && (items[i].value as Uint8Array).length === 12) {
-      out.time ??= dateTime(items[i].value as Uint8Array, 0, ctx.standardOffset);
-    }
-  }
-  return pairs > 0;
 }
 
 /** The list name of a flat list that starts with the 1-x:0.2.129 list-version object. */

@@ -3,8 +3,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 
-/** ../shared/corpus relative to the repository root (dist/test/helpers → three levels up). */
-export const corpusDir = fileURLToPath(new URL("../../../../shared/corpus/", import.meta.url));
+/**
+ * ../shared/corpus relative to the repository root (dist/test/helpers → three levels up), or
+ * METERTAP_CORPUS for a checkout that does not sit beside it (a worktree).
+ */
+export const corpusDir = process.env.METERTAP_CORPUS ?? fileURLToPath(new URL("../../../../shared/corpus/", import.meta.url));
 
 /** Case ids (file names without extension) that start with `prefix`, sorted. */
 export function corpusCases(prefix = ""): string[] {
