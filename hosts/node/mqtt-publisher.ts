@@ -36,7 +36,8 @@ export class MqttJsPublisher implements Publisher {
   private lastError = "";
   private ending?: Promise<void>;
 
-  constructor(private readonly url: string, private readonly clientId: string, private readonly log: (line: string) => void) {}
+  /** `ca`: PEM CA certificate(s) for mqtts:// (default: Node's roots); the host name is always checked. */
+  constructor(private readonly url: string, private readonly clientId: string, private readonly log: (line: string) => void, private readonly ca?: string) {}
 
   get connected(): boolean {
     return this.client?.connected ?? false;
@@ -57,6 +58,7 @@ export class MqttJsPublisher implements Publisher {
       reconnectPeriod: 0,
       connectTimeout: 5000,
       keepalive: 30,
+      ...(this.ca ? { ca: this.ca } : {}),
       will: { topic: will.topic, payload: Buffer.from(will.payload), retain: will.retain, qos: 1 },
     });
     this.client = client;

@@ -13,6 +13,8 @@ export const RUN_USAGE = `usage: metertap run --source SPEC [options]
                      | serial:/dev/ttyUSB0[,baud=115200,parity=none|even,data=7|8] | stdin
   --mqtt URL         mqtt://[user:pass@]host[:port] or mqtts://...; default: an embedded
                      broker on 127.0.0.1 (port 1883, or a free one)
+  --mqtt-ca FILE     mqtts://: trust the CA certificate(s) in FILE (PEM) instead of the
+                     system's roots; the broker's host name is still checked
   --flash FILE       keep the history in FILE (default: in memory for this run)
   --key HEX          decryption key, 32 hex digits (or env KEY)
   --auth-key HEX     authentication key, 32 hex digits (or env AAD with 32 digits)
@@ -32,6 +34,8 @@ export const RUN_USAGE = `usage: metertap run --source SPEC [options]
 export interface RunOptions {
   source: SourceSpec;
   mqttUrl?: string;
+  /** PEM file of CA certificates trusted for mqtts://. */
+  mqttCa?: string;
   flashFile?: string;
   loop: boolean;
   quiet: boolean;
@@ -53,6 +57,7 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv, requireSour
     options: {
       source: { type: "string" },
       mqtt: { type: "string" },
+      "mqtt-ca": { type: "string" },
       flash: { type: "string" },
       key: { type: "string" },
       "auth-key": { type: "string" },
@@ -77,6 +82,7 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv, requireSour
     const problem = checkBrokerUrl(v.mqtt);
     if (problem) throw new UsageError(problem);
   }
+  if (v["mqtt-ca"] !== undefined && !v.mqtt?.startsWith("mqtts:")) throw new UsageError("--mqtt-ca applies to an mqtts:// broker (--mqtt mqtts://...)");
   const timeZone = v.tz ?? "Europe/Amsterdam";
   // The dongle has no Intl: the zones are the history store's table, the same on both hosts.
   if (!ZONE_NAMES.includes(timeZone)) throw new UsageError(`--tz: unknown time zone '${timeZone}'; known: ${ZONE_NAMES.join(", ")}`);
@@ -101,5 +107,5 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv, requireSour
   if (v.loop && source.kind !== "file") throw new UsageError("--loop only applies to a file: source");
   const drain = Number(v["drain-timeout"] ?? 30);
   if (!(drain >= 0)) throw new UsageError("--drain-timeout: seconds, a number ≥ 0");
-  return { source, mqttUrl: v.mqtt, flashFile: v.flash, loop: !!v.loop, quiet: !!v.quiet, drainTimeoutMs: drain * 1000, config };
+  return { source, mqttUrl: v.mqtt, mqttCa: v["mqtt-ca"], flashFile: v.flash, loop: !!v.loop, quiet: !!v.quiet, drainTimeoutMs: drain * 1000, config };
 }

@@ -12,6 +12,8 @@ export interface PipelineOptions {
   openSource: OpenByteSource;
   /** Broker URL; without one an embedded broker starts on 127.0.0.1. */
   mqttUrl?: string;
+  /** PEM CA certificate(s) trusted for mqtts:// instead of the system's roots. */
+  mqttCa?: string;
   /** Port for the embedded broker (default 1883, or any free port when taken). */
   brokerPort?: number;
   flash?: FlashRegion;
@@ -43,7 +45,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
   const embedded = o.mqttUrl ? undefined : await startEmbeddedBroker(o.brokerPort ?? 1883);
   const url = o.mqttUrl ?? embedded!.url;
   const clientId = `metertap-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
-  const publisher = new MqttJsPublisher(url, clientId, o.log);
+  const publisher = new MqttJsPublisher(url, clientId, o.log, o.mqttCa);
   const firmware = new Firmware({
     openSource: o.openSource,
     clock,

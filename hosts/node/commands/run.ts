@@ -1,4 +1,5 @@
 // `metertap run`: the whole firmware pipeline on a desktop or a Raspberry Pi, as on the dongle.
+import { readFileSync } from "node:fs";
 import type { OpenByteSource } from "../../../modules/ports/ports.js";
 import { parseRunArgs, RUN_USAGE, type RunOptions } from "../options.js";
 import { sourceOpener, UsageError } from "../sources.js";
@@ -37,9 +38,16 @@ export async function run(args: string[]): Promise<number> {
 /** Runs until the source ends (and everything is delivered) or Ctrl-C; shared with `demo`. */
 export async function runPipeline(options: RunOptions, openSource: OpenByteSource, sourceEnded: Promise<void>): Promise<number> {
   const storage = options.flashFile ? openFlashFile(options.flashFile) : undefined;
+  let mqttCa: string | undefined;
+  try {
+    mqttCa = options.mqttCa === undefined ? undefined : readFileSync(options.mqttCa, "utf8");
+  } catch (e) {
+    process.stderr.write(`metertap run: --mqtt-ca: cannot read ${options.mqttCa}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return 2;
+  }
   let pipeline: Pipeline;
   try {
-    pipeline = await startPipeline({ openSource, mqttUrl: options.mqttUrl, config: options.config, log, flash: storage?.flash, store: storage?.store });
+    pipeline = await startPipeline({ openSource, mqttUrl: options.mqttUrl, mqttCa, config: options.config, log, flash: storage?.flash, store: storage?.store });
   } catch (e) {
     process.stderr.write(`metertap run: cannot start: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
     return 1;
