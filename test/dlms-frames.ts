@@ -53,8 +53,11 @@ export function gbtBlocks(apdu: Uint8Array, size: number): Uint8Array[] {
   return out;
 }
 
-/** An SML transport v1 frame around message bytes: escaping, padding and the CRC. */
-export function smlFrame(messages: Uint8Array, crc: "x25" | "kermit" = "x25"): Uint8Array {
+/**
+ * An SML transport v1 frame around message bytes: escaping, padding and the CRC. `extraFill` adds
+ * that many more fill bytes (DZG pads a whole word more); `declaredFill` overrides the count byte.
+ */
+export function smlFrame(messages: Uint8Array, crc: "x25" | "kermit" = "x25", extraFill = 0, declaredFill?: number): Uint8Array {
   const body: number[] = [0x1b, 0x1b, 0x1b, 0x1b, 1, 1, 1, 1];
   for (let i = 0; i < messages.length; i++) {
     if (messages[i] === 0x1b && messages[i + 1] === 0x1b && messages[i + 2] === 0x1b && messages[i + 3] === 0x1b) {
@@ -62,9 +65,9 @@ export function smlFrame(messages: Uint8Array, crc: "x25" | "kermit" = "x25"): U
       i += 3;
     } else body.push(messages[i]);
   }
-  const padding = (4 - (body.length % 4)) % 4;
+  const padding = ((4 - (body.length % 4)) % 4) + extraFill;
   for (let i = 0; i < padding; i++) body.push(0);
-  body.push(0x1b, 0x1b, 0x1b, 0x1b, 0x1a, padding);
+  body.push(0x1b, 0x1b, 0x1b, 0x1b, 0x1a, declaredFill ?? padding);
   const frame = Uint8Array.from([...body, 0, 0]);
   const n = frame.length - 2;
   if (crc === "x25") {

@@ -94,6 +94,21 @@ test("SML: a CRC-16/KERMIT frame (Holley firmware) decodes like its X.25 twin", 
   t.deepEqual(decodeAll(smlFrame(messagesOf(id), "x25")), kermit, "the builder reproduces the capture's frame");
 });
 
+test("SML: any fill count the CRC covers is accepted (DZG sends 4); a count beyond the data says so", (t) => {
+  const id = "sml-libsmltesting-dzg-dvs-7412.2-jmberg";
+  const plain = decodeAll(readCase(id).bytes);
+  for (const extra of [4, 8]) {
+    const padded = decodeAll(smlFrame(messagesOf(id), "x25", extra));
+    t.is(padded.length, 1);
+    t.true(padded[0].ok, padded[0].message);
+    t.deepEqual(padded, plain, `${extra} more fill bytes`);
+  }
+  const messages = messagesOf(id);
+  const [lying] = decodeAll(smlFrame(messages, "x25", 0, 255));
+  t.like(lying, { ok: false, error: "malformed" });
+  t.regex(lying.message!, /^SML fill count 255 exceeds the \d+ message bytes$/);
+});
+
 test("SML: a wrong CRC is a crc error; the frame is skipped whole and the next one decodes", (t) => {
   const good = readCase("sml-libsmltesting-iskra-mt691-ehz-ms2020").bytes;
   for (const at of [20, 100, good.length - 1]) {

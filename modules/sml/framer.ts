@@ -1,5 +1,5 @@
 // SML transport v1: 1B1B1B1B 01010101, the escaped message bytes, 1B1B1B1B 1A pp c1 c2. Inside the
-// data 1B1B1B1B is sent twice; pp zero bytes pad the data to a multiple of 4; the CRC covers
+// data 1B1B1B1B is sent twice; pp fill bytes pad the data to a multiple of 4; the CRC covers
 // everything before it: CRC-16/X.25 little-endian, or CRC-16/KERMIT big-endian (some Holley firmware).
 import type { Framer, ScanResult } from "../stream/framer.js";
 import { SCAN_FRAME, SCAN_INVALID, SCAN_MORE } from "../stream/framer.js";
@@ -87,7 +87,9 @@ function checkEnd(buf: Uint8Array, start: number, esc: number): string | undefin
   const le = buf[crcAt] | (buf[crcAt + 1] << 8);
   const be = (buf[crcAt] << 8) | buf[crcAt + 1];
   if (crc16X25(buf, start, crcAt) !== le && crc16Kermit(buf, start, crcAt) !== be) return "CRC mismatch";
-  if ((esc - start) % 4 !== 0 || buf[esc + 5] > 3) return "end sequence misaligned";
+  // Any fill count the CRC covers is the meter's word (DZG sends 4); it only may not exceed the data.
+  if (buf[esc + 5] > esc - start - 8) return `fill count ${buf[esc + 5]} exceeds the ${esc - start - 8} message bytes`;
+  if ((esc - start) % 4 !== 0) return `end sequence at byte ${esc - start}, not on a 4-byte boundary`;
   return undefined;
 }
 
