@@ -7,10 +7,14 @@ import { parseSourceSpec, UsageError, type SourceSpec } from "./sources.js";
 import { meterKeys } from "./keys.js";
 import { zone, ZONE_NAMES } from "../../modules/history/zones.js";
 
-export const RUN_USAGE = `usage: metertap run --source SPEC [options]
+export const RUN_USAGE = `usage: metertap run --source SPEC [--source SPEC...] [options]
+       metertap run --config meters.yaml|meters.json [options]
 
   --source SPEC      file:CAPTURE[,speed=BYTES_PER_S] | tcp:HOST:PORT
                      | serial:/dev/ttyUSB0[,baud=115200,parity=none|even,data=7|8] | stdin
+                     (repeat it for several meters on one MQTT connection)
+  --config FILE      several meters, each with its own source, keys, device id, time zone and
+                     history file (JSON or YAML; see README "Many meters")
   --mqtt URL         mqtt://[user:pass@]host[:port] or mqtts://...; default: an embedded
                      broker on 127.0.0.1 (port 1883, or a free one)
   --mqtt-ca FILE     mqtts://: trust the CA certificate(s) in FILE (PEM) instead of the
@@ -32,7 +36,10 @@ export const RUN_USAGE = `usage: metertap run --source SPEC [options]
 `;
 
 export interface RunOptions {
+  /** The first of `sources` (the single-meter run). */
   source: SourceSpec;
+  sources: SourceSpec[];
+  configFile?: string;
   mqttUrl?: string;
   /** PEM file of CA certificates trusted for mqtts://. */
   mqttCa?: string;
@@ -55,7 +62,8 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv, requireSour
   const { values: v } = wrap(() => parseArgs({
     args,
     options: {
-      source: { type: "string" },
+      source: { type: "string", multiple: true },
+      config: { type: "string" },
       mqtt: { type: "string" },
       "mqtt-ca": { type: "string" },
       flash: { type: "string" },
@@ -76,8 +84,15 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv, requireSour
     strict: true,
     allowPositionals: false,
   }));
-  if (requireSource && !v.source) throw new UsageError("--source is required");
-  const source = v.source ? parseSourceSpec(v.source) : { kind: "stdin" as const };
+  if (requireSource && !v.source && !v.config) throw new UsageError("--source is required (or --config FILE for several meters)");
+  const sources = (v.source ?? []).map(parseSourceSpec);
+  const source = sources[0] ?? { kind: "stdin" as const };
+  if (sources.length > 1 || v.config) {
+    // Per-meter settings of several meters come from --config; one value for all would collide.
+    if (v.config && sources.length) throw new UsageError("--config lists the sources: no --source with it");
+    if (v.flash) throw new UsageError("--flash is per meter: give each meter's history file in --config");
+    if (v["device-id"] && sources.length > 1) throw new UsageError("--device-id is per meter: give each in --config");
+  }
   if (v.mqtt !== undefined) {
     const problem = checkBrokerUrl(v.mqtt);
     if (problem) throw new UsageError(problem);
@@ -104,8 +119,8 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv, requireSour
   if (v["no-discovery"]) config.discovery = false;
   const secret = v["command-secret"] ?? env.METERTAP_COMMAND_SECRET;
   if (secret) config.commandSecret = secret;
-  if (v.loop && source.kind !== "file") throw new UsageError("--loop only applies to a file: source");
+  if (v.loop && !v.config && ![source, ...sources].every((s) => s.kind === "file")) throw new UsageError("--loop only applies to a file: source");
   const drain = Number(v["drain-timeout"] ?? 30);
   if (!(drain >= 0)) throw new UsageError("--drain-timeout: seconds, a number ≥ 0");
-  return { source, mqttUrl: v.mqtt, mqttCa: v["mqtt-ca"], flashFile: v.flash, loop: !!v.loop, quiet: !!v.quiet, drainTimeoutMs: drain * 1000, config };
+  return { source, sources, configFile: v.config, mqttUrl: v.mqtt, mqttCa: v["mqtt-ca"], flashFile: v.flash, loop: !!v.loop, quiet: !!v.quiet, drainTimeoutMs: drain * 1000, config };
 }

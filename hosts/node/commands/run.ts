@@ -6,6 +6,8 @@ import { sourceOpener, UsageError } from "../sources.js";
 import { startPipeline, type Pipeline } from "../pipeline.js";
 import { liveDisplay } from "../display.js";
 import { openFlashFile } from "../flash-store.js";
+import { meterSpecs } from "../meters.js";
+import { runFleet } from "../fleet-run.js";
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -21,6 +23,15 @@ export async function run(args: string[]): Promise<number> {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`metertap run: ${e.message}\n\n${RUN_USAGE}`);
     return 2;
+  }
+  if (options.sources.length > 1 || options.configFile) {
+    try {
+      return await runFleet(options, meterSpecs(options, args, process.env), log);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      process.stderr.write(`metertap run: ${e.message}\n`);
+      return 2;
+    }
   }
   let ended!: () => void;
   const end = new Promise<void>((resolve) => (ended = resolve));

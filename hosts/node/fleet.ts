@@ -1,0 +1,162 @@
+// Many meters in one Node process: one independent Firmware per meter (its own decoder, keys,
+// history file, key-value store, topics and Home Assistant device), one shared MQTT connection and
+// one tick timer for all. A meter that fails (a source that cannot open, a damaged history file,
+// an exception in its pipeline) is reported and left out; the others carry on.
+import { hostname } from "node:os";
+import type { ByteSourceCallbacks, OpenByteSource } from "../../modules/ports/ports.js";
+import { Firmware } from "../../modules/app/firmware.js";
+import { topicLevel } from "../../modules/publish/topics.js";
+import { SimFlash } from "../../modules/history/sim-flash.js";
+import { nodeCipher } from "./cipher.js";
+import { SharedMqtt } from "./shared-mqtt.js";
+import { redactUrl } from "./mqtt-publisher.js";
+import { startEmbeddedBroker, type EmbeddedBroker } from "./broker.js";
+import { openFlashFile, type FlashStorage } from "./flash-store.js";
+import { sourceOpener } from "./sources.js";
+import type { MeterSpec } from "./meters.js";
+
+export interface FleetMeter {
+  name: string;
+  firmware?: Firmware;
+  /** Why the meter is not running (it never started, or its pipeline threw). */
+  error?: string;
+  /** Its file: or stdin source has delivered every byte. */
+  ended: boolean;
+  storage?: FlashStorage;
+}
+
+export interface FleetOptions {
+  meters: MeterSpec[];
+  mqttUrl?: string;
+  /** PEM CA certificate(s) for mqtts://. */
+  mqttCa?: string;
+  brokerPort?: number;
+  log(line: string): void;
+  /** History blocks (4 KiB) per meter without a history file (default 256: a year of quarter-hours). */
+  ramFlashBlocks?: number;
+  /** Overrides the sources (bench, tests): the meter's byte source. */
+  openSource?(spec: MeterSpec, index: number): OpenByteSource;
+  tickMs?: number;
+}
+
+export interface Fleet {
+  meters: FleetMeter[];
+  mqtt: SharedMqtt;
+  brokerUrl: string;
+  embedded?: EmbeddedBroker;
+  /** Resolves when every running meter's file/stdin source has ended. */
+  sourcesEnded: Promise<void>;
+  /** Waits until every running meter's closed records are delivered; true when they are. */
+  drain(timeoutMs: number): Promise<boolean>;
+  shutdown(): Promise<void>;
+}
+
+const message = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+
+export async function startFleet(o: FleetOptions): Promise<Fleet> {
+  const embedded = o.mqttUrl ? undefined : await startEmbeddedBroker(o.brokerPort ?? 1883);
+  const url = o.mqttUrl ?? embedded!.url;
+  const prefix = o.meters[0]?.config.topicPrefix ?? "metertap";
+  const hostStatus = `${prefix}/host-${topicLevel(hostname())}/status`;
+  const mqtt = new SharedMqtt(url, `metertap-${process.pid}-${Math.floor(Math.random() * 1e6)}`, { topic: hostStatus, payload: "offline", retain: true }, o.log, o.mqttCa);
+  const meters: FleetMeter[] = [];
+  let built = false;
+  let allEnded!: () => void;
+  const sourcesEnded = new Promise<void>((r) => (allEnded = r));
+  const checkEnded = (): void => {
+    if (built && meters.every((m) => m.ended || m.error)) allEnded();
+  };
+
+  o.meters.forEach((spec, i) => {
+    const meter: FleetMeter = { name: spec.name, ended: false };
+    meters.push(meter);
+    const log = (line: string): void => o.log(`[${meter.name}] ${line}`);
+    const fail = (what: string, e: unknown): void => {
+      meter.error = `${what}: ${message(e)}`;
+      log(`stopped: ${meter.error}; the other meters carry on`);
+      try {
+        meter.firmware?.stop();
+      } catch {
+        // Its own stop may throw for the same reason; it is out either way.
+      }
+      checkEnded();
+    };
+    try {
+      meter.storage = spec.flashFile ? openFlashFile(spec.flashFile) : undefined;
+      const opener = o.openSource?.(spec, i) ?? sourceOpener(spec.source, { onEnd: () => {
+        meter.ended = true;
+        checkEnded();
+      }, log }, spec.loop);
+      // Decoding runs in the source's callback: an exception there must stop this meter only.
+      const guarded: OpenByteSource = (callbacks: ByteSourceCallbacks) => opener({
+        onReadable: (n) => {
+          if (meter.error) return;
+          try {
+            callbacks.onReadable(n);
+          } catch (e) {
+            fail("pipeline", e);
+          }
+        },
+        onError: callbacks.onError,
+      });
+      meter.firmware = new Firmware({
+        openSource: guarded,
+        clock: { now: () => Date.now() },
+        flash: meter.storage?.flash ?? new SimFlash({ blocks: o.ramFlashBlocks ?? 256 }),
+        publisher: mqtt.channel(),
+        cipher: nodeCipher,
+        store: meter.storage?.store,
+        log,
+        heap: () => process.memoryUsage().heapUsed,
+      }, { qos: 1, ...spec.config });
+      meter.firmware.start();
+    } catch (e) {
+      fail("cannot start", e);
+    }
+  });
+  built = true;
+  checkEnded();
+
+  const running = (): FleetMeter[] => meters.filter((m) => m.firmware && !m.error);
+  const tickMs = o.tickMs ?? 250;
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const m of running()) {
+      try {
+        m.firmware!.tick(now);
+      } catch (e) {
+        m.error = `tick: ${message(e)}`;
+        o.log(`[${m.name}] stopped: ${m.error}; the other meters carry on`);
+      }
+    }
+  }, tickMs);
+
+  return {
+    meters,
+    mqtt,
+    brokerUrl: redactUrl(url),
+    embedded,
+    sourcesEnded,
+    async drain(timeoutMs: number): Promise<boolean> {
+      const until = Date.now() + timeoutMs;
+      while (!running().every((m) => m.firmware!.delivered)) {
+        if (Date.now() >= until) return false;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return true;
+    },
+    async shutdown(): Promise<void> {
+      clearInterval(timer);
+      for (const m of meters) {
+        try {
+          m.firmware?.stop();
+        } catch (e) {
+          o.log(`[${m.name}] stop: ${message(e)}`);
+        }
+      }
+      await mqtt.end();
+      for (const m of meters) m.storage?.close();
+      await embedded?.close();
+    },
+  };
+}
