@@ -1,7 +1,7 @@
 // DLMS APDUs: data-notification (0x0F), the push every HAN port sends, and general block
 // transfer (0xE0), which carries one APDU in numbered blocks (Landis+Gyr E450).
 import type { DecodeResult, SecurityInfo } from "../reading/model.js";
-import { normalise } from "../reading/normalise.js";
+import { meterIdOf, normalise, plainId } from "../reading/normalise.js";
 import { failure } from "../decode/protocol.js";
 import { AxdrError, AxdrReader, ARRAY, STRUCTURE } from "./axdr.js";
 import type { AxdrNode } from "./axdr.js";
@@ -42,10 +42,6 @@ export function parseNotification(buf: Uint8Array, start: number, end: number, l
   return { dateTime: dt, body: { tag, value: items }, end: short ? end : r.pos };
 }
 
-// The identifiers that name the meter, in order of preference; the logical device name comes
-// before 0-0:96.1.2 because Slovenian meters send only the former in every list.
-const METER_IDS = ["0-0:96.1.0", "0-0:96.1.1", "1-1:0.0.5", "1-0:0.0.5", "0-0:42.0.0", "0-0:96.1.2"];
-
 export interface NotificationOptions {
   standardOffset: number;
   encrypted: boolean;
@@ -64,14 +60,7 @@ export function decodeNotification(apdu: Uint8Array, o: NotificationOptions): De
   const list = readPushList(n.body, { standardOffset: o.standardOffset });
   if (!list) return withSecurity(failure("dlms", "unsupported", "push list of an unknown shape", o.encrypted), o.security);
   const time = (n.dateTime && dateTime(n.dateTime, 0, o.standardOffset)) ?? list.time ?? null;
-  let meterId: string | null = null;
-  for (const key of METER_IDS) {
-    const v = list.values[key]?.value;
-    if (typeof v === "string" && v.length > 0) {
-      meterId = v;
-      break;
-    }
-  }
+  const meterId = meterIdOf(list.values, plainId);
   const result: DecodeResult = { ok: true, protocol: "dlms", encrypted: o.encrypted, meterId, time, values: list.values };
   if (o.security) result.security = o.security;
   result.reading = normalise(list.values, "dlms", meterId, time);

@@ -1,6 +1,6 @@
 // DSMR P1 as a decoder protocol: frames from the `/` framer, CRC-16/ARC check, OBIS decoding.
 import type { DecodeResult } from "../reading/model.js";
-import { normalise, readableId } from "../reading/normalise.js";
+import { meterIdOf, normalise, readableId } from "../reading/normalise.js";
 import type { ErrorCategory, ObisMap, SecurityInfo } from "../reading/model.js";
 import { crc16Arc } from "../util/crc16.js";
 import type { DecodeContext, DecoderOptions, ProtocolHandler } from "../decode/protocol.js";
@@ -30,7 +30,7 @@ export function dsmrProtocol(options: DecoderOptions): ProtocolHandler {
 
 function decodeTelegram(bytes: Uint8Array, t: Telegram, encrypted: boolean, crcRequired: boolean): DecodeResult {
   const values = t.values;
-  const meterId = readableId((values["0-0:96.1.1"] ?? values["0-0:96.1.0"] ?? values["0-0:42.0.0"] ?? values["1-0:0.0.0"])?.value ?? null);
+  const meterId = meterIdOf(values, readableId);
   const clock = values["0-0:1.0.0"]?.value;
   const time = typeof clock === "string" ? clock : null;
   if (t.crcText !== null) {

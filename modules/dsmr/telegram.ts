@@ -4,6 +4,7 @@
 import type { ObisEntry, ObisLogEntry, ObisMap } from "../reading/model.js";
 import { fromHex, latin1 } from "../util/hex.js";
 import { dsmrTimestamp } from "./timestamp.js";
+import { canonicalUnit } from "../reading/units.js";
 
 export interface Telegram {
   /** The identification line without the leading `/`. */
@@ -137,12 +138,16 @@ function isDecimal(s: string, end: number): boolean {
   return digits > 0 && s.charCodeAt(end - 1) !== 46;
 }
 
+/** `value*unit`; a unit in another case than its canonical spelling keeps the group in `raw`. */
 function quantity(group: string): ObisEntry {
   if (group === "") return { value: null };
   const star = group.indexOf("*");
   const end = star >= 0 ? star : group.length;
   const value = isDecimal(group, end) ? Number(star >= 0 ? group.slice(0, star) : group) : star >= 0 ? group.slice(0, star) : group;
-  return star >= 0 ? { value, unit: group.slice(star + 1) } : { value };
+  if (star < 0) return { value };
+  const sent = group.slice(star + 1);
+  const unit = canonicalUnit(sent);
+  return unit === sent ? { value, unit } : { value, unit, raw: `(${group})` };
 }
 
 function isTimestamp(group: string): boolean {
@@ -172,7 +177,7 @@ function interpret(code: Code, groups: string[], offset: number): ObisEntry {
     case Kind.LegacyGas:
       // DSMR 2.2/3 gas: (captured)(00)(60)(1)(0-1:24.2.1)(m3) then (value) on the next line.
       if (groups.length >= 7) {
-        return { value: quantity(groups[groups.length - 1]).value, unit: groups[5] || undefined, time: dsmrTimestamp(groups[0], offset) };
+        return { value: quantity(groups[groups.length - 1]).value, unit: groups[5] ? canonicalUnit(groups[5]) : undefined, time: dsmrTimestamp(groups[0], offset) };
       }
       break;
     case Kind.Text:

@@ -2,10 +2,10 @@
 import type { MeterEvent, ObisEntry, ObisMap, PhaseValues, Protocol, Reading, SubMeter, SubMeterType } from "./model.js";
 import { fromHex, latin1 } from "../util/hex.js";
 
-// Units scaled to the base unit the Reading uses.
+// Units scaled to the base unit the Reading uses; entries carry canonical units (units.ts).
 const SCALE: Record<string, [number, string]> = {
   kWh: [1e3, "Wh"], MWh: [1e6, "Wh"], kW: [1e3, "W"], MW: [1e6, "W"],
-  kvarh: [1e3, "varh"], kvar: [1e3, "var"], kVArh: [1e3, "varh"], kVAr: [1e3, "var"], kVA: [1e3, "VA"], kVAh: [1e3, "VAh"],
+  kvarh: [1e3, "varh"], kvar: [1e3, "var"], kVA: [1e3, "VA"], kVAh: [1e3, "VAh"],
 };
 
 /** A value in the Reading's base unit (Wh, W, varh, var, V, A), or undefined if not numeric. */
@@ -52,7 +52,7 @@ function electricity(values: ObisMap, k: Keys): number | undefined {
 export function normalise(values: ObisMap, protocol: Protocol, meterId?: string | null, time?: string | null): Reading {
   const reading: Reading = {
     protocol,
-    meterId: meterId ?? identifier(values),
+    meterId: meterId === undefined ? meterIdOf(values, readableId) : meterId,
     time: time ?? (typeof values["0-0:1.0.0"]?.value === "string" ? (values["0-0:1.0.0"].value as string) : null),
     energy: {},
     power: {},
@@ -156,12 +156,25 @@ function decodeId(text: string): string {
   return text;
 }
 
-function identifier(values: ObisMap): string | null {
-  for (const key of ["0-0:96.1.1", "0-0:96.1.0", "0-0:42.0.0", "1-0:0.0.0"]) {
-    const id = readableId(values[key]?.value);
+// The meter id policy, one for every protocol (README, "Which number is the meter id"): serial
+// numbers first; the logical device name 0-0:42.0.0 before 96.1.2/96.1.3 because Slovenian meters
+// send it in every list and those in one list each, and the id must not change from list to list;
+// then the protocol's own identification (the SML server id); last 1-0:0.0.0, a number the utility
+// sets.
+const METER_IDS = ["0-0:96.1.0", "0-0:96.1.1", "1-1:0.0.5", "1-0:0.0.5", "0-0:42.0.0", "0-0:96.1.2", "0-0:96.1.3"];
+
+/** A binary protocol's identifier as decoded: printable octets are already text there. */
+export function plainId(v: ObisEntry["value"]): string | null {
+  return typeof v === "string" && v.length > 0 ? v : null;
+}
+
+/** The meter id of a list; `text` turns an identifier's value into text (DSMR: hex-encoded ASCII). */
+export function meterIdOf(values: ObisMap, text: (v: ObisEntry["value"]) => string | null, ownId?: string | null): string | null {
+  for (const key of METER_IDS) {
+    const id = text(values[key]?.value ?? null);
     if (id) return id;
   }
-  return null;
+  return ownId || text(values["1-0:0.0.0"]?.value ?? null);
 }
 
 // Per-channel keys for M-Bus channels 1..4, built once.
@@ -176,19 +189,29 @@ function subMeters(values: ObisMap): SubMeter[] {
     const typeEntry = values[c.type];
     const reading = values[c.readings[0]] ?? values[c.readings[1]] ?? values[c.readings[2]] ?? values[c.readings[3]];
     if (!typeEntry && !reading) continue;
+    const id = readableId((values[c.ids[0]] ?? values[c.ids[1]])?.value ?? null);
+    // An empty channel: no equipment id and no real reading (DSMR meters fill unused channels
+    // with `()` and `(700101010000W)(00000000)`). It is no sub-meter, and its 0 no reading.
+    if (id === null && !isReal(reading)) continue;
     const deviceType = typeEntry && typeof typeEntry.value === "number" ? typeEntry.value : null;
     out.push({
       channel: c.channel,
       // The device type decides the kind: channel 1 is not always gas.
       type: deviceType === null ? "unknown" : DEVICE_TYPES[deviceType] ?? "unknown",
       deviceType,
-      id: readableId((values[c.ids[0]] ?? values[c.ids[1]])?.value ?? null),
+      id,
       value: reading && typeof reading.value === "number" ? reading.value : null,
       unit: reading?.unit ?? null,
       time: reading?.time ?? null,
     });
   }
   return out;
+}
+
+/** A reading with a unit and a capture time after the 1970 placeholder. */
+function isReal(reading: ObisEntry | undefined): boolean {
+  return reading !== undefined && typeof reading.value === "number" && !!reading.unit &&
+    (reading.time === undefined || (reading.time !== null && reading.time >= "1971"));
 }
 
 function events(log: ObisEntry | undefined): MeterEvent[] {

@@ -1,7 +1,7 @@
 // SML messages (SML 1.04): PublicOpen.Res, GetList.Res and PublicClose.Res, as German meters push
 // them, whether with every field (the full data set after PIN entry) or the minimal one.
 import type { DecodeResult, ObisEntry, ObisMap } from "../reading/model.js";
-import { normalise } from "../reading/normalise.js";
+import { meterIdOf, normalise, plainId } from "../reading/normalise.js";
 import { failure } from "../decode/protocol.js";
 import { obisKey, octetText, scaled, unitName } from "../dlms/cosem.js";
 import { isoUtc } from "../util/time.js";
@@ -63,7 +63,7 @@ export function decodeSml(payload: Uint8Array): DecodeResult {
     throw e;
   }
   if (frame.lists === 0) return failure("sml", "unsupported", "SML transmission without a GetList response");
-  const meterId = frame.serverId ? octetText(frame.serverId) : null;
+  const meterId = meterIdOf(frame.values, plainId, frame.serverId ? octetText(frame.serverId) : null);
   const time = frame.time ?? null;
   return { ok: true, protocol: "sml", encrypted: false, meterId, time, values: frame.values, reading: normalise(frame.values, "sml", meterId, time) };
 }
