@@ -18,7 +18,7 @@ export const STORE_OF: Record<StreamName, StoreId> = {
 export const SLOT_MS = 900_000;
 
 /** Channel numbers are format: bit n of a channel mask. Append only. */
-export const CHANNELS = ["+A", "-A", "R1", "R2", "R3", "R4", "+R", "-R", "+A.T1", "+A.T2", "+A.T3", "+A.T4", "-A.T1", "-A.T2", "-A.T3", "-A.T4"];
+export const CHANNELS = ["+A", "-A", "R1", "R2", "R3", "R4", "+R", "-R", "+A.T1", "+A.T2", "+A.T3", "+A.T4", "-A.T1", "-A.T2", "-A.T3", "-A.T4", "G"];
 
 const enum Kind {
   IntervalKey = 0, IntervalNext = 1, IntervalAt = 2, Gap = 3,

@@ -273,7 +273,7 @@ function gap(start: number, end: number, flags: IntervalFlag[]): IntervalRecord 
   return { stream: "quarter-hour", start, end, flags, delta: {}, registers: {} };
 }
 
-/** The register channels of a reading, in whole Wh (varh). */
+/** The register channels of a reading, in whole Wh (varh); gas (G) in litres. */
 export function registersOf(reading: Reading): Channels {
   const e = reading.energy;
   const out: Channels = {};
@@ -287,5 +287,8 @@ export function registersOf(reading: Reading): Channels {
   put("+R", e.reactiveImport); put("-R", e.reactiveExport);
   e.importTariffs?.slice(0, 4).forEach((v, i) => put(`+A.T${i + 1}`, v));
   e.exportTariffs?.slice(0, 4).forEach((v, i) => put(`-A.T${i + 1}`, v));
+  // Gas in whole litres: period totals of gas come from the same records as energy.
+  const gas = reading.subMeters.find((m) => m.type === "gas" && m.unit === "m3" && m.value !== null);
+  if (gas) put("G", gas.value! * 1000);
   return out;
 }
