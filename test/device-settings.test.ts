@@ -1,6 +1,6 @@
 // The configuration page's logic (hosts/moddable/settings.ts) and the Wi-Fi policy, on Node.
 import test from "ava";
-import { FIELDS, loadSettings, parseForm, parseMqttUrl, renderPage, saveForm } from "../hosts/moddable/settings.js";
+import { FIELDS, loadSettings, parseForm, parseMqttUrl, renderPage, saveForm } from "../modules/web/settings.js";
 import { WifiPolicy } from "../hosts/moddable/wifi-policy.js";
 
 class MemoryStore {

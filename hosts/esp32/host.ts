@@ -15,7 +15,7 @@ import type { MetertapHost } from "../moddable/host-api.js";
 import { PreferenceStore } from "../moddable/preference-store.js";
 import { ModdableMqttPublisher } from "../moddable/mqtt-publisher.js";
 import { Portal } from "../moddable/portal.js";
-import { loadSettings, parseMqttUrl } from "../moddable/settings.js";
+import { loadSettings, parseMqttUrl } from "../../modules/web/settings.js";
 import { MeterLine } from "./source.js";
 import { openHistoryPartition } from "./flash.js";
 import { Station } from "./wifi.js";

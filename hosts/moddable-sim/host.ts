@@ -12,7 +12,7 @@ import type { MetertapHost } from "../moddable/host-api.js";
 import { PreferenceStore } from "../moddable/preference-store.js";
 import { ModdableMqttPublisher } from "../moddable/mqtt-publisher.js";
 import { Portal } from "../moddable/portal.js";
-import { loadSettings, parseMqttUrl } from "../moddable/settings.js";
+import { loadSettings, parseMqttUrl } from "../../modules/web/settings.js";
 import { openSerialPath } from "./serial-source.js";
 import { openFileFlash } from "./file-flash.js";
 import { FileOtaSink } from "./file-ota.js";

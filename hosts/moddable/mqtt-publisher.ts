@@ -4,7 +4,7 @@
 import Client from "mqtt";
 import SecureSocket from "securesocket";
 import type { PublishOptions, Publisher, Will } from "../../modules/ports/ports.js";
-import type { MqttTarget } from "./settings.js";
+import type { MqttTarget } from "../../modules/web/settings.js";
 
 export interface MqttAccount {
   id: string;

@@ -5,8 +5,8 @@
 import { Server } from "http";
 import type { KeyValueStore } from "../../modules/ports/ports.js";
 import type { OtaUpdater, OtaResult } from "../../modules/ota/updater.js";
-import { loadSettings, parseForm, renderPage, saveForm } from "./settings.js";
-import type { SaveResult } from "./settings.js";
+import { loadSettings, parseForm, renderPage, saveForm } from "../../modules/web/settings.js";
+import type { SaveResult } from "../../modules/web/settings.js";
 
 export interface PortalOptions {
   port?: number;

@@ -89,6 +89,8 @@ export class Firmware {
   topics?: Topics;
   /** Called with every validated reading (the Node host's terminal display). */
   onReading?: (reading: Reading, published: boolean) => void;
+  /** Also called with every validated reading and its frame (the local page's live values). */
+  readonly readingListeners: ((reading: Reading, frame: RawFrame) => void)[] = [];
   private source?: ByteSource;
   private link?: MqttLink;
   private outbox?: Outbox<unknown>;
@@ -240,6 +242,7 @@ export class Firmware {
     this.pendingState = { reading, qs: pass };
     if (now - this.lastStateAt >= (this.config.stateIntervalMs ?? 0)) this.publishState(now);
     this.onReading?.(reading, this.connected);
+    for (const l of this.readingListeners) l(reading, frame);
   }
 
   private useDeviceId(id: string): void {

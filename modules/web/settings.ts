@@ -1,5 +1,6 @@
-// The device's settings: what the captive page edits and `preference` stores. Pure TS, so the
-// form handling and the page are tested on Node. Preference keys are at most 15 characters and
+// The settings the local page edits: what `preference` stores on the dongle (Wi-Fi, MQTT, keys,
+// time zone, command secret) and the rates cost is computed from (on every host). Core code, so
+// the form handling runs and is tested alike on Node and XS. Preference keys are at most 15 characters and
 // values at most 4000 bytes (ESP32 NVS through Moddable's preference module).
 import type { KeyValueStore } from "../../modules/ports/ports.js";
 
@@ -7,6 +8,10 @@ export interface Field {
   /** Preference key and form field name (≤ 15 characters). */
   key: string;
   label: string;
+  /** Heading the page shows it under. */
+  group: string;
+  /** Only the dongle uses it (Node takes these from the command line). */
+  device?: boolean;
   /** Never shown back, never logged; an empty input keeps the stored value. */
   secret: boolean;
   /** An error message, or undefined when the value is acceptable. */
@@ -18,24 +23,31 @@ const MAX_KEY_LENGTH = 15;
 
 const hexKey = (v: string) => (/^[0-9a-fA-F]{32}$/.test(v) ? undefined : "must be 32 hex digits");
 const text = (max: number) => (v: string) => (v.length <= max ? undefined : `at most ${max} characters`);
+const price = (v: string) => (/^\d{1,5}(\.\d{1,6})?$/.test(v) ? undefined : "a price ≥ 0, like 0.2731");
 
 export const FIELDS: readonly Field[] = [
-  { key: "ssid", label: "Wi-Fi network", secret: false, check: text(32) },
-  { key: "wifi_pw", label: "Wi-Fi password", secret: true, check: (v) => (v.length === 0 || (v.length >= 8 && v.length <= 63) ? undefined : "8 to 63 characters") },
-  { key: "mqtt_url", label: "MQTT broker (mqtt://host:1883 or mqtts://host:8883)", secret: false, check: (v) => ("error" in parseMqttUrl(v) ? (parseMqttUrl(v) as { error: string }).error : undefined) },
-  { key: "mqtt_user", label: "MQTT user", secret: false, check: text(64) },
-  { key: "mqtt_pw", label: "MQTT password", secret: true, check: text(128) },
-  { key: "key_enc", label: "Meter encryption key (GUEK, 32 hex)", secret: true, check: hexKey },
-  { key: "key_auth", label: "Meter authentication key (GAK, 32 hex)", secret: true, check: hexKey },
-  { key: "tz", label: "Time zone (IANA, e.g. Europe/Amsterdam)", secret: false, check: (v) => (/^[A-Za-z_+\-/0-9]{1,40}$/.test(v) ? undefined : "not a time zone name") },
-  { key: "cmd_secret", label: "Command secret", secret: true, check: text(64) },
+  { key: "ssid", label: "Wi-Fi network", group: "Wi-Fi", device: true, secret: false, check: text(32) },
+  { key: "wifi_pw", label: "Wi-Fi password", group: "Wi-Fi", device: true, secret: true, check: (v) => (v.length === 0 || (v.length >= 8 && v.length <= 63) ? undefined : "8 to 63 characters") },
+  { key: "mqtt_url", label: "MQTT broker (mqtt://host:1883 or mqtts://host:8883)", group: "MQTT", device: true, secret: false, check: (v) => ("error" in parseMqttUrl(v) ? (parseMqttUrl(v) as { error: string }).error : undefined) },
+  { key: "mqtt_user", label: "MQTT user", group: "MQTT", device: true, secret: false, check: text(64) },
+  { key: "mqtt_pw", label: "MQTT password", group: "MQTT", device: true, secret: true, check: text(128) },
+  { key: "key_enc", label: "Meter encryption key (GUEK, 32 hex)", group: "Meter", device: true, secret: true, check: hexKey },
+  { key: "key_auth", label: "Meter authentication key (GAK, 32 hex)", group: "Meter", device: true, secret: true, check: hexKey },
+  { key: "tz", label: "Time zone (IANA, e.g. Europe/Amsterdam)", group: "Meter", device: true, secret: false, check: (v) => (/^[A-Za-z_+\-/0-9]{1,40}$/.test(v) ? undefined : "not a time zone name") },
+  { key: "rate_t1", label: "Import price, tariff 1 (or the only tariff), per kWh", group: "Rates", secret: false, check: price },
+  { key: "rate_t2", label: "Import price, tariff 2, per kWh", group: "Rates", secret: false, check: price },
+  { key: "rate_exp", label: "Export compensation per kWh", group: "Rates", secret: false, check: price },
+  { key: "rate_gas", label: "Gas price per m³", group: "Rates", secret: false, check: price },
+  { key: "rate_day", label: "Fixed charge per day", group: "Rates", secret: false, check: price },
+  { key: "currency", label: "Currency (EUR, €, GBP …)", group: "Rates", secret: false, check: (v) => (/^[^<>&"']{1,4}$/.test(v) ? undefined : "1 to 4 characters") },
+  { key: "cmd_secret", label: "Command secret", group: "Security", device: true, secret: true, check: text(64) },
 ];
 
 export type Settings = Partial<Record<string, string>>;
 
-export function loadSettings(store: KeyValueStore, defaults: Settings = {}): Settings {
+export function loadSettings(store: KeyValueStore, defaults: Settings = {}, fields: readonly Field[] = FIELDS): Settings {
   const out: Settings = { ...defaults };
-  for (const f of FIELDS) {
+  for (const f of fields) {
     const v = store.read(f.key);
     if (v !== undefined && v !== "") out[f.key] = v;
   }
@@ -53,10 +65,10 @@ export interface SaveResult {
  * Applies a submitted form: a non-empty value replaces the stored one, `clear_<key>=on` removes
  * it, and an empty secret keeps what is stored (the page never shows secrets back).
  */
-export function saveForm(store: KeyValueStore, form: Record<string, string>): SaveResult {
+export function saveForm(store: KeyValueStore, form: Record<string, string>, fields: readonly Field[] = FIELDS): SaveResult {
   const result: SaveResult = { saved: [], cleared: [], errors: {} };
   const writes: [string, string][] = [];
-  for (const f of FIELDS) {
+  for (const f of fields) {
     if (f.key.length > MAX_KEY_LENGTH) throw new Error(`preference key ${f.key} is too long`);
     const value = (form[f.key] ?? "").trim();
     if (form["clear_" + f.key] === "on") {

@@ -1,0 +1,109 @@
+// Period totals (today, yesterday, this week, month, year) of import, export and gas, from the
+// history's records, and their cost from the user's rates. Closed days come from the daily
+// records, today from its quarter-hours plus the open part since the last one (live registers).
+import type { History } from "../history/history.js";
+import type { Channels } from "../history/records.js";
+import { localDate, localMidnight, nextDay, type LocalDate, type Zone } from "../history/zones.js";
+import type { KeyValueStore } from "../ports/ports.js";
+
+export interface Rates {
+  t1?: number;
+  t2?: number;
+  export?: number;
+  gas?: number;
+  day?: number;
+  currency: string;
+}
+
+export interface PeriodTotal {
+  name: "today" | "yesterday" | "week" | "month" | "year";
+  label: string;
+  /** UTC instants bounding the period: local midnights. */
+  from: number;
+  to: number;
+  /** kWh and m³; absent when the meter sends no such register. */
+  import?: number;
+  export?: number;
+  gas?: number;
+  cost?: number;
+}
+
+const RATE_KEYS: [keyof Omit<Rates, "currency">, string][] = [["t1", "rate_t1"], ["t2", "rate_t2"], ["export", "rate_exp"], ["gas", "rate_gas"], ["day", "rate_day"]];
+
+/** The rates stored by the settings page, or null when none is set. */
+export function readRates(store: KeyValueStore | undefined): Rates | null {
+  if (!store) return null;
+  const rates: Rates = { currency: store.read("currency") || "€" };
+  let any = false;
+  for (const [name, key] of RATE_KEYS) {
+    const v = Number(store.read(key) ?? NaN);
+    if (isFinite(v) && store.read(key) !== "") {
+      rates[name] = v;
+      any = true;
+    }
+  }
+  return any ? rates : null;
+}
+
+function add(to: Channels, from: Channels): void {
+  for (const [k, v] of Object.entries(from)) to[k] = (to[k] ?? 0) + v;
+}
+
+const DAY_MS = 86_400_000;
+
+function startOf(z: Zone, d: LocalDate): number {
+  return localMidnight(z, d.year, d.month, d.day);
+}
+
+/** Energy per channel in [from, to) as the history holds it, `today`'s part from quarter-hours. */
+function sums(h: History, from: number, todayStart: number, today: Channels): Channels {
+  const out: Channels = {};
+  for (const r of h.query("daily", from, todayStart)) add(out, r.stream === "daily" ? r.delta : {});
+  add(out, today);
+  return out;
+}
+
+export function periodTotals(h: History, z: Zone, now: number, live: Channels | null, rates: Rates | null): PeriodTotal[] {
+  const d = localDate(z, now);
+  const todayStart = startOf(z, d);
+  const tomorrow = startOf(z, nextDay(d));
+  // Today: closed quarter-hours, then what the registers counted since the newest one.
+  const today: Channels = {};
+  let newest: Channels | null = null;
+  for (const r of h.query("quarter-hour", todayStart, tomorrow)) {
+    if (r.stream !== "quarter-hour") continue;
+    add(today, r.delta);
+    if (Object.keys(r.registers).length) newest = r.registers;
+  }
+  if (live && newest) for (const [k, v] of Object.entries(live)) if (newest[k] !== undefined) today[k] = (today[k] ?? 0) + Math.max(0, v - newest[k]);
+  const yesterday = startOf(z, localDate(z, todayStart - DAY_MS / 2));
+  const weekday = (new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay() + 6) % 7; // Monday 0
+  const monday = startOf(z, localDate(z, todayStart - weekday * DAY_MS + DAY_MS / 2));
+  const periods: [PeriodTotal["name"], string, number, number, Channels][] = [
+    ["today", "Today", todayStart, tomorrow, today],
+    ["yesterday", "Yesterday", yesterday, todayStart, sums(h, yesterday, todayStart, {})],
+    ["week", "This week", monday, tomorrow, sums(h, monday, todayStart, today)],
+    ["month", "This month", startOf(z, { ...d, day: 1 }), tomorrow, sums(h, startOf(z, { ...d, day: 1 }), todayStart, today)],
+    ["year", "This year", startOf(z, { year: d.year, month: 1, day: 1 }), tomorrow, sums(h, startOf(z, { year: d.year, month: 1, day: 1 }), todayStart, today)],
+  ];
+  return periods.map(([name, label, from, to, ch]) => total(name, label, from, to, ch, rates));
+}
+
+const round = (v: number, digits: number) => Math.round(v * Math.pow(10, digits)) / Math.pow(10, digits);
+
+function total(name: PeriodTotal["name"], label: string, from: number, to: number, ch: Channels, rates: Rates | null): PeriodTotal {
+  const out: PeriodTotal = { name, label, from, to };
+  if (ch["+A"] !== undefined) out.import = round(ch["+A"] / 1000, 3);
+  if (ch["-A"] !== undefined) out.export = round(ch["-A"] / 1000, 3);
+  if (ch["G"] !== undefined) out.gas = round(ch["G"] / 1000, 3);
+  // No records in the period: nothing to price (not even the fixed charge).
+  if (!rates || out.import === undefined) return out;
+  // Tariff registers, when the meter has them; otherwise all import at the first rate.
+  const t1 = ch["+A.T1"] ?? ch["+A"] ?? 0;
+  const t2 = ch["+A.T1"] !== undefined ? ch["+A.T2"] ?? 0 : 0;
+  const days = Math.round((to - from) / DAY_MS);
+  const cost = (t1 / 1000) * (rates.t1 ?? 0) + (t2 / 1000) * (rates.t2 ?? rates.t1 ?? 0)
+    - ((ch["-A"] ?? 0) / 1000) * (rates.export ?? 0) + ((ch["G"] ?? 0) / 1000) * (rates.gas ?? 0) + days * (rates.day ?? 0);
+  out.cost = round(cost, 2);
+  return out;
+}
