@@ -33,6 +33,9 @@ export const RUN_USAGE = `usage: metertap run --source SPEC [--source SPEC...] [
   --loop             replay a file: source forever
   --drain-timeout S  after a file: source ends, wait at most S seconds for the broker (default 30)
   --quiet            no live readings on the terminal
+  --http [HOST:]PORT the local page and HomeWizard API (default 127.0.0.1:8080, or a free
+                     port when taken)
+  --no-http          no local page
 `;
 
 export interface RunOptions {
@@ -48,6 +51,8 @@ export interface RunOptions {
   quiet: boolean;
   drainTimeoutMs: number;
   config: FirmwareConfig;
+  /** Where the local page listens; null with --no-http. */
+  http: { host: string; port: number; explicit: boolean } | null;
 }
 
 function wrap<T>(f: () => T): T {
@@ -80,6 +85,8 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv, requireSour
       loop: { type: "boolean" },
       "drain-timeout": { type: "string" },
       quiet: { type: "boolean" },
+      http: { type: "string" },
+      "no-http": { type: "boolean" },
     },
     strict: true,
     allowPositionals: false,
@@ -122,5 +129,15 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv, requireSour
   if (v.loop && !v.config && ![source, ...sources].every((s) => s.kind === "file")) throw new UsageError("--loop only applies to a file: source");
   const drain = Number(v["drain-timeout"] ?? 30);
   if (!(drain >= 0)) throw new UsageError("--drain-timeout: seconds, a number ≥ 0");
-  return { source, sources, configFile: v.config, mqttUrl: v.mqtt, mqttCa: v["mqtt-ca"], flashFile: v.flash, loop: !!v.loop, quiet: !!v.quiet, drainTimeoutMs: drain * 1000, config };
+  if (v.http !== undefined && v["no-http"]) throw new UsageError("--http and --no-http exclude each other");
+  const http = v["no-http"] ? null : v.http === undefined ? { host: "127.0.0.1", port: 8080, explicit: false } : { ...parseListen(v.http), explicit: true };
+  return { source, sources, configFile: v.config, mqttUrl: v.mqtt, mqttCa: v["mqtt-ca"], flashFile: v.flash, loop: !!v.loop, quiet: !!v.quiet, drainTimeoutMs: drain * 1000, config, http };
+}
+
+/** `PORT`, `HOST:PORT` or `[V6]:PORT`; port 0 picks a free one. */
+function parseListen(spec: string): { host: string; port: number } {
+  const m = /^(?:(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):)?(\d{1,5})$/.exec(spec);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw new UsageError("--http: [HOST:]PORT, e.g. 8080 or 0.0.0.0:8080");
+  return { host: m[1] ? m[1].replace(/^\[|\]$/g, "") : "127.0.0.1", port };
 }

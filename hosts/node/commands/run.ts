@@ -8,6 +8,8 @@ import { liveDisplay } from "../display.js";
 import { openFlashFile } from "../flash-store.js";
 import { meterSpecs } from "../meters.js";
 import { runFleet } from "../fleet-run.js";
+import { startWeb } from "../web.js";
+import type { WebServer } from "../web-server.js";
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -64,9 +66,19 @@ export async function runPipeline(options: RunOptions, openSource: OpenByteSourc
     return 1;
   }
   const fw = pipeline.firmware;
+  let web: WebServer | undefined;
+  try {
+    web = await startWeb(fw, options, storage?.store, log);
+  } catch (e) {
+    process.stderr.write(`metertap run: cannot serve the page: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    await pipeline.shutdown();
+    storage?.close();
+    return 1;
+  }
   log(pipeline.embedded
     ? `metertap: embedded MQTT broker at ${pipeline.brokerUrl}; try: npx mqtt sub -h 127.0.0.1 -p ${pipeline.embedded.port} -t 'metertap/#' -v`
     : `metertap: publishing to ${pipeline.brokerUrl}`);
+  if (web) log(`metertap: page and HomeWizard API at ${web.url}`);
   if (!options.quiet) fw.onReading = liveDisplay((line) => void process.stdout.write(`${line}\n`));
   const interrupted = new Promise<"signal">((resolve) => {
     process.once("SIGINT", () => resolve("signal"));
@@ -83,6 +95,7 @@ export async function runPipeline(options: RunOptions, openSource: OpenByteSourc
       code = 1;
     }
   }
+  await web?.close();
   await pipeline.shutdown();
   storage?.close();
   const d = fw.decoder.stats;
