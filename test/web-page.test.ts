@@ -54,9 +54,9 @@ const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.tex
 
 test.serial("live: values arrive over Server-Sent Events and change with each telegram", async (t) => {
   const page = await open("live");
-  await page.waitForFunction(`document.querySelector('[data-k="time"]').textContent !== "–"`, { timeout: 20_000 });
+  await page.waitForFunction(`document.querySelector('[data-k="time"]').textContent !== "–"`, { timeout: 60_000 });
   const first = await text(page, '[data-k="time"]');
-  await page.waitForFunction(`document.querySelector('[data-k="time"]').textContent !== ${JSON.stringify(first)}`, { timeout: 10_000 });
+  await page.waitForFunction(`document.querySelector('[data-k="time"]').textContent !== ${JSON.stringify(first)}`, { timeout: 30_000 });
   t.not(await text(page, '[data-k="time"]'), first);
   t.regex(await text(page, "#meter"), /DSMR meter E0034006810516416/);
   t.regex(await text(page, "#phases"), /Voltage V\s*2\d\d\.\d/);
