@@ -47,7 +47,9 @@ function decodeTelegram(bytes: Uint8Array, t: Telegram, encrypted: boolean, crcR
     if (version >= 40) return failed(encrypted, meterId, time, values, "truncated", "DSMR 4+ telegram without its `!CRC` line");
   }
   if (isEmpty(values)) return failed(encrypted, meterId, time, values, "malformed", "telegram has no OBIS lines");
-  return { ok: true, protocol: "dsmr", encrypted, meterId, time, values, reading: normalise(values, "dsmr", meterId, time) };
+  const reading = normalise(values, "dsmr", meterId, time);
+  if (t.header) reading.identification = t.header;
+  return { ok: true, protocol: "dsmr", encrypted, meterId, time, values, reading };
 }
 
 function failed(encrypted: boolean, meterId: string | null, time: string | null, values: ObisMap, error: ErrorCategory, message: string): DecodeResult {

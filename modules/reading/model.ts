@@ -78,6 +78,8 @@ export interface PhaseValues {
 export interface Reading {
   protocol: Protocol;
   meterId: string | null;
+  /** DSMR: the telegram's identification line without `/` (`ISk5\2MT382-1000`): maker and model. */
+  identification?: string;
   /** The meter's own timestamp, ISO UTC, or null when it sent none. */
   time: string | null;
   energy: {
