@@ -95,16 +95,17 @@ test.serial("discovery is retained and complete, state equals the corpus values,
   // A newcomer sees the retained configs and status.
   const late = await subscriber(broker.url, ["homeassistant/#", `${base}/status`]);
   await until(() => late.messages.some((m) => m.topic.endsWith("/status")) && late.messages.length >= Object.keys(state).length - 3, 5000, "retained");
-  const configs = late.messages.filter((m) => m.topic.startsWith("homeassistant/sensor/"));
+  // One config per quantity, plus the reader's diagnostics.
+  const configs = late.messages.filter((m) => m.topic.startsWith("homeassistant/") && !JSON.parse(m.payload).entity_category);
   const keys = Object.keys(state).filter((k) => !["time", "meter_id"].includes(k) && !k.endsWith("_time"));
   t.deepEqual(configs.map((m) => m.topic.split("/")[3]).sort(), keys.sort());
   for (const m of configs) {
     t.true(m.retain);
     const cfg = JSON.parse(m.payload);
-    for (const field of ["name", "unique_id", "state_topic", "value_template", "availability_topic", "device"]) t.truthy(cfg[field], `${m.topic} ${field}`);
+    for (const field of ["unique_id", "state_topic", "availability_topic", "device"]) t.truthy(cfg[field], `${m.topic} ${field}`);
   }
   const byKey = Object.fromEntries(configs.map((m) => [m.topic.split("/")[3], JSON.parse(m.payload)]));
-  t.like(byKey.energy_import, { device_class: "energy", state_class: "total_increasing", unit_of_measurement: "Wh" });
+  t.like(byKey.energy_import, { device_class: "energy", state_class: "total_increasing", unit_of_measurement: "kWh" });
   t.like(byKey.power_import, { device_class: "power", state_class: "measurement", expire_after: 120 });
   t.like(byKey.voltage_l2, { device_class: "voltage", state_class: "measurement", unit_of_measurement: "V" });
   t.like(byKey.current_l3, { device_class: "current", unit_of_measurement: "A" });
@@ -114,8 +115,10 @@ test.serial("discovery is retained and complete, state equals the corpus values,
   // Home Assistant restarts: its birth message brings every config again.
   const before = late.messages.length;
   await late.client.publishAsync("homeassistant/status", "online");
-  await until(() => late.messages.length - before >= configs.length, 5000, "re-announce");
-  t.deepEqual(late.messages.slice(before).filter((m) => m.topic.startsWith("homeassistant/sensor/")).length, configs.length);
+  const announced = (msgs: Received[]) => [...new Set(msgs.filter((m) => m.topic.endsWith("/config")).map((m) => m.topic))].sort();
+  const all = announced(late.messages.slice(0, before));
+  await until(() => announced(late.messages.slice(before)).length >= all.length, 5000, "re-announce");
+  t.deepEqual(announced(late.messages.slice(before)), all);
 
   await Promise.all([live.client.endAsync(), late.client.endAsync()]);
   await r.pipeline.shutdown();
@@ -130,8 +133,11 @@ test.serial("nothing is published before the first good frame; a bad CRC publish
   r.push(bad);
   await new Promise((res) => setTimeout(res, 300));
   t.is(r.pipeline.firmware.decoder.stats.errors.crc, 1);
-  // Status and diagnostics (all counters) may go out; no reading, no discovery, no zero.
-  t.deepEqual(watch.messages.filter((m) => !/\/(status|diag)$/.test(m.topic)).map((m) => m.topic), []);
+  // Status and diagnostics (all counters, and the reader's diagnostic entities: a wrong key
+  // shows) may go out; no reading, no meter entity, no zero.
+  const diagnostic = (m: Received) => m.topic.startsWith("homeassistant/") && JSON.parse(m.payload).entity_category === "diagnostic";
+  const diagValue = (m: Received) => /\/value\/(frames|\w+_errors|last_telegram|uptime|heap|rssi|link)$/.test(m.topic);
+  t.deepEqual(watch.messages.filter((m) => !/\/(status|diag)$/.test(m.topic) && !diagnostic(m) && !diagValue(m)).map((m) => m.topic), []);
   await r.pipeline.shutdown();
   await until(() => watch.messages.some((m) => m.topic === "metertap/boot-test/status" && m.payload === "offline"), 5000, "offline");
   t.pass();

@@ -51,17 +51,18 @@ test("discovery: one retained config per quantity sent, complete and pointing at
   const r = reading("dsmr-athombv-dsmr-5.0-isk-1");
   const qs = quantities(r);
   const topics = new Topics("metertap", topicLevel(r.meterId!));
-  const msgs = discoveryMessages(qs, topics, { name: "meter" }, { expireAfterS: 300 });
+  const msgs = discoveryMessages(qs, topics, {}, { expireAfterS: 300 });
   t.is(msgs.length, qs.length);
   for (const m of msgs) {
     const c = JSON.parse(m.payload);
     t.regex(m.topic, /^homeassistant\/sensor\/[A-Za-z0-9_-]+\/[a-z0-9_]+\/config$/);
-    t.is(c.state_topic, topics.state);
+    t.is(c.state_topic, topics.value(m.topic.split("/")[3]));
     t.is(c.availability_topic, topics.status);
-    t.truthy(c.unique_id && c.device && c.value_template && c.name);
+    t.is(c.value_template, undefined);
+    t.truthy(c.unique_id && c.device);
   }
   const energy = JSON.parse(msgs.find((m) => m.topic.endsWith("/energy_import/config"))!.payload);
-  t.like(energy, { device_class: "energy", state_class: "total_increasing", unit_of_measurement: "Wh" });
+  t.like(energy, { name: "Energy import", device_class: "energy", state_class: "total_increasing", unit_of_measurement: "kWh", suggested_display_precision: 3 });
   t.is(energy.expire_after, undefined);
   const power = JSON.parse(msgs.find((m) => m.topic.endsWith("/power_import/config"))!.payload);
   t.like(power, { device_class: "power", state_class: "measurement", unit_of_measurement: "W", expire_after: 300 });
@@ -220,8 +221,10 @@ test("firmware: state is rate-limited (latest wins), per-value topics, nothing r
   t.deepEqual(states().map((s) => s.time), ["2026-03-28T10:00:00Z", "2026-03-28T10:00:05Z", "2026-03-28T10:00:10Z"]);
   t.true(topics.includes("metertap/rl/value/energy_import"));
   const perValue = pub.sent.filter((m) => m.payload.startsWith("metertap/rl/value/voltage_l1 "));
-  t.is(perValue.length, 3);
-  t.regex(perValue[0].payload, /^metertap\/rl\/value\/voltage_l1 \d+(\.\d)?$/);
+  // Retained per-value topics go out with a state when the value changed: the last one is current.
+  const volts = perValue.map((m) => Number(m.payload.split(" ")[1]));
+  t.true(volts.length >= 1 && volts.every((v, i) => i === 0 || v !== volts[i - 1]));
+  t.is(volts.at(-1), states().at(-1).voltage_l1);
   pub.connected = false;
   pub.onDisconnect?.();
   for (let i = 0; i < 10; i++) {

@@ -27,7 +27,7 @@ export const RUN_USAGE = `usage: metertap run --source SPEC [--source SPEC...] [
   --device-id ID     topic device id (default: from the meter id)
   --prefix P         topic prefix (default metertap)
   --state-interval MS  at most one state message per MS (default: every telegram)
-  --per-value        also publish each value on <prefix>/<id>/value/<key>
+  --per-value        publish each value on <prefix>/<id>/value/<key> even with --no-discovery
   --no-discovery     no Home Assistant discovery
   --command-secret S secret commands must carry (or env METERTAP_COMMAND_SECRET)
   --loop             replay a file: source forever

@@ -1,6 +1,8 @@
 // The firmware pipeline on Node: the portable Firmware with Node ports (a byte source, the
 // mqtt.js publisher or an embedded aedes broker, a flash region, a key-value store) and a timer
 // that calls tick() as the dongle's main loop does.
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import type { Clock, FlashRegion, KeyValueStore, OpenByteSource } from "../../modules/ports/ports.js";
 import { Firmware, type FirmwareConfig } from "../../modules/app/firmware.js";
 import { nodeCipher } from "./cipher.js";
@@ -37,6 +39,12 @@ export interface Pipeline {
   shutdown(): Promise<void>;
 }
 
+/** The reader as Home Assistant shows it: this build's version and the local page on port 8080. */
+function readerDevice(): { model: string; swVersion: string; configurationUrl: string } {
+  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+  return { model: "metertap on Node", swVersion: pkg.version, configurationUrl: `http://${hostname()}:8080/` };
+}
+
 /** 256 blocks of 4 KiB: a year of quarter-hour records, like the dongle's 1 MiB partition. */
 const RAM_FLASH_BLOCKS = 256;
 
@@ -55,7 +63,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     store: o.store,
     log: o.log,
     heap: () => process.memoryUsage().heapUsed,
-  }, { qos: 1, ...o.config });
+  }, { qos: 1, ...o.config, device: { ...readerDevice(), ...o.config.device } });
   const tickMs = o.tickMs ?? 250;
   const timer = tickMs ? setInterval(() => firmware.tick(clock.now()), tickMs) : undefined;
   firmware.start();

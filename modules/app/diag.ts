@@ -1,5 +1,6 @@
 // The `<base>/diag` message and the `diag` command reply: counters only, never a key or password.
 import type { Firmware } from "./firmware.js";
+import { isoUtc } from "../util/time.js";
 
 export function diagnostics(
   fw: Firmware,
@@ -24,6 +25,7 @@ export function diagnostics(
     errors: d.errors,
     last_system_title: sec ? sec.systemTitle : null,
     last_frame_counter: sec ? sec.frameCounter : null,
+    last_frame_at: fw.lastReadingAt === null ? null : isoUtc(fw.lastReadingAt),
     states: fw.stats.states,
     held: fw.stats.held,
     events: fw.stats.events,

@@ -8,7 +8,11 @@ import { Decoder } from "../decode/decoder.js";
 import { Topics, topicLevel } from "../publish/topics.js";
 import { quantities, type Quantity } from "../publish/quantities.js";
 import { stateJson } from "../publish/state.js";
-import { discoveryMessages, type DeviceInfo } from "../publish/discovery.js";
+import { discoveryMessages, diagnosticMessages, type DeviceInfo, type MeterInfo } from "../publish/discovery.js";
+import { DIAG_ENTITIES } from "../publish/diag-entities.js";
+import { entityValue, installation, presentation } from "../publish/entities.js";
+import { meterInfo } from "../publish/meter-info.js";
+import { ValueTopics } from "../publish/values.js";
 import { MonotonicGuard, type GuardEvent } from "../publish/guard.js";
 import { Outbox } from "../publish/outbox.js";
 import { CommandTable, type CommandHandler } from "../publish/commands.js";
@@ -36,16 +40,22 @@ export interface FirmwarePorts {
 export interface FirmwareConfig {
   /** Topic prefix (default "metertap"). */
   topicPrefix?: string;
-  /** Device id in topics and HA ids; default "metertap-<mac>" when `mac` is given, else the meter id. */
+  /**
+   * Device id in topics and HA ids; default "metertap-<mac>" when `mac` is given, else the id kept
+   * in the store, else the meter id of the first frame that carries one.
+   */
   deviceId?: string;
+  /** How long id-less frames wait for one with a meter id before a generated id is used (default 65 min). */
+  identityWaitMs?: number;
   mac?: string;
   discoveryPrefix?: string;
   /** Publish HA discovery (default true). */
   discovery?: boolean;
+  /** The metertap reader as Home Assistant shows it (model, software version, local page). */
   device?: Partial<DeviceInfo>;
   /** Minimum interval between state messages (default 0: every validated frame). */
   stateIntervalMs?: number;
-  /** Also publish each quantity on `<base>/value/<key>`. */
+  /** Publish each quantity on `<base>/value/<key>` even without discovery (which needs them). */
   perValueTopics?: boolean;
   /** HA `expire_after` for measurements (default 300 s; 0 disables). */
   expireAfterS?: number;
@@ -78,6 +88,8 @@ export interface FirmwareStats {
 }
 
 const MAX_PENDING_EVENTS = 64;
+/** Store key of the device id: the same HA device and topics after every restart. */
+const IDENTITY_KEY = "identity";
 
 export class Firmware {
   readonly stats: FirmwareStats = { states: 0, held: 0, events: 0, lastSecurity: null };
@@ -101,9 +113,15 @@ export class Firmware {
   private lastByteAt = 0;
   private lastStateAt = -Infinity;
   private pendingState: { reading: Reading; qs: Quantity[] } | null = null;
-  private announcedCount = 0;
+  /** Quantities covered by the last announcement; -1: nothing announced on this connection. */
+  private announcedCount = -1;
   private readonly known: Quantity[] = [];
   private readonly knownKeys = new Set<string>();
+  private readonly values: ValueTopics;
+  private meter: MeterInfo = {};
+  private firstIdlessAt = -1;
+  /** Clock time of the last validated reading (diagnostics: last telegram). */
+  lastReadingAt: number | null = null;
   private nextDiagAt = 0;
   private readonly pendingEvents: string[] = [];
   private rebootAt = 0;
@@ -123,7 +141,9 @@ export class Firmware {
     if (ports.flash) this.history = new FirmwareHistory(ports.flash, ports.clock, config.timeZone);
     this.commands = new CommandTable(config.commandSecret);
     for (const [name, handler] of Object.entries(builtinCommands(this, ports))) this.commands.register(name, handler);
-    const id = config.deviceId ?? (config.mac ? `metertap-${config.mac}` : undefined);
+    const expire = config.expireAfterS ?? 300;
+    this.values = new ValueTopics(Math.min(60_000, expire > 0 ? expire * 500 : 60_000));
+    const id = config.deviceId ?? (config.mac ? `metertap-${config.mac}` : this.store.read(IDENTITY_KEY));
     if (id !== undefined) this.useDeviceId(id);
   }
 
@@ -232,17 +252,46 @@ export class Firmware {
     // Refused frames are counted by the decoder and go no further.
     if (!result.ok || !result.reading) return;
     const reading = result.reading;
-    if (!this.topics) this.useDeviceId(reading.meterId ?? "meter");
+    this.lastReadingAt = now;
+    this.noteMeter(reading);
+    if (!this.topics) this.identify(reading.meterId, now);
     const at = reading.time ? Date.parse(reading.time) : now;
     const all = quantities(reading);
     const { pass, events } = this.guard.check(all, isFinite(at) ? at : now, reading.time);
     for (const e of events) this.queueEvent(e);
     this.stats.held += all.length - pass.length;
     this.noteQuantities(pass);
+    const home = installation(this.known);
+    for (const q of pass) this.values.note(q.key, entityValue(q, presentation(q, home)));
     this.pendingState = { reading, qs: pass };
     if (now - this.lastStateAt >= (this.config.stateIntervalMs ?? 0)) this.publishState(now);
     this.onReading?.(reading, this.connected);
     for (const l of this.readingListeners) l(reading, frame);
+  }
+
+  /**
+   * A device id from the first frame that carries a meter id, kept in the store; a meter that
+   * never sends one gets a generated id once `identityWaitMs` of id-less frames have passed.
+   */
+  private identify(meterId: string | null, now: number): void {
+    if (meterId === null) {
+      if (this.firstIdlessAt < 0) this.firstIdlessAt = now;
+      if (now - this.firstIdlessAt < (this.config.identityWaitMs ?? 65 * 60_000)) return;
+    }
+    const id = topicLevel(meterId ?? `meter-${Math.floor(Math.random() * 0xffffffff).toString(16)}`);
+    this.store.write(IDENTITY_KEY, id);
+    this.store.flush(now);
+    this.useDeviceId(id);
+  }
+
+  /** Maker and model as the meter's frames tell them; a new fact re-announces. */
+  private noteMeter(reading: Reading): void {
+    const info = meterInfo(reading);
+    const merged: MeterInfo = { ...this.meter };
+    for (const [k, v] of Object.entries(info) as [keyof MeterInfo, string][]) if (!merged[k]) merged[k] = v;
+    if (JSON.stringify(merged) === JSON.stringify(this.meter)) return;
+    this.meter = merged;
+    this.announcedCount = -1;
   }
 
   private useDeviceId(id: string): void {
@@ -275,7 +324,8 @@ export class Firmware {
     p.publish(t.status, "online", { retain: true, qos: 1 });
     p.subscribe(t.commands);
     p.subscribe(t.haStatus);
-    this.announcedCount = 0;
+    this.announcedCount = -1;
+    this.values.reset();
     this.announce();
     this.flushEvents();
     this.outbox?.pump();
@@ -287,7 +337,8 @@ export class Firmware {
     if (topic === t.haStatus) {
       // HA restarted: it lost non-retained state, and retained configs may have been cleared.
       if (payload === "online") {
-        this.announcedCount = 0;
+        this.announcedCount = -1;
+        this.values.reset();
         this.announce();
       }
       return;
@@ -299,24 +350,28 @@ export class Firmware {
 
   /** Remembers every quantity the meter has sent, so discovery covers them all. */
   private noteQuantities(qs: Quantity[]): void {
-    const before = this.known.length;
     for (const q of qs) {
       if (this.knownKeys.has(q.key)) continue;
       this.knownKeys.add(q.key);
       this.known.push(q);
     }
-    if (this.known.length > before) this.announce();
+    // Goes out only when the set grew or the meter's facts changed since the last announcement.
+    this.announce();
   }
 
   private announce(): void {
-    if (this.config.discovery === false || !this.link?.connected || !this.known.length) return;
-    // Announced once per connect, HA birth, and growth of the set (keys only ever get added).
+    if (this.config.discovery === false || !this.link?.connected) return;
+    // Announced once per connect, HA birth, new meter facts, and growth of the set (keys only
+    // ever get added). The reader's diagnostics go out before any frame decodes: a wrong key shows.
     if (this.known.length === this.announcedCount) return;
     this.announcedCount = this.known.length;
-    const device: DeviceInfo = { name: `metertap ${this.topics!.deviceId}`, manufacturer: "metertap", ...this.config.device };
-    for (const m of discoveryMessages(this.known, this.topics!, device, { expireAfterS: this.config.expireAfterS ?? 300 })) {
-      this.ports.publisher!.publish(m.topic, m.payload, { retain: true, qos: 1 });
-    }
+    const reader: DeviceInfo = { name: `metertap ${this.topics!.deviceId}`, manufacturer: "metertap", ...this.config.device };
+    const diag = this.diag();
+    const messages = [
+      ...discoveryMessages(this.known, this.topics!, this.meter, { expireAfterS: this.config.expireAfterS ?? 300 }),
+      ...diagnosticMessages(DIAG_ENTITIES.filter((e) => e.value(diag) !== undefined), this.topics!, reader),
+    ];
+    for (const m of messages) this.ports.publisher!.publish(m.topic, m.payload, { retain: true, qos: 1 });
   }
 
   private publishState(nowMs: number): void {
@@ -329,12 +384,18 @@ export class Firmware {
     this.lastStateAt = nowMs;
     if (!p.publish(t.state, stateJson(pending.reading, pending.qs))) return;
     this.stats.states++;
-    if (this.config.perValueTopics) for (const q of pending.qs) p.publish(t.value(q.key), String(q.value));
+    if (this.config.discovery !== false || this.config.perValueTopics) this.values.publish(p, t, pending.qs.map((q) => q.key), nowMs);
   }
 
   private publishDiag(nowMs: number): void {
     this.nextDiagAt = nowMs + (this.config.diagIntervalMs ?? 60_000);
-    this.ports.publisher!.publish(this.topics!.diag, JSON.stringify(this.diag(nowMs)), { retain: true });
+    const diag = this.diag(nowMs);
+    this.ports.publisher!.publish(this.topics!.diag, JSON.stringify(diag), { retain: true });
+    if (this.config.discovery === false) return;
+    for (const e of DIAG_ENTITIES) {
+      const v = e.value(diag);
+      if (v !== undefined && v !== null) this.ports.publisher!.publish(this.topics!.value(e.key), v, { retain: true });
+    }
   }
 
   private queueEvent(e: GuardEvent): void {

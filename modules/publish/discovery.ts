@@ -1,13 +1,27 @@
-// Home Assistant MQTT discovery: one retained config per quantity the meter actually sends.
-// Sub-meters (gas, water, heat) get their own HA device, linked to the meter via `via_device`.
+// Home Assistant MQTT discovery: one retained config per quantity the meter actually sends, and
+// one per diagnostic the host reports. Three kinds of device: the metertap reader (diagnostics,
+// software version, local page), the meter it reads (`via_device` the reader, named after the
+// meter's own identification), and each M-Bus sub-meter (`via_device` the meter).
 import type { Quantity } from "./quantities.js";
 import type { Topics } from "./topics.js";
+import { presentation, installation } from "./entities.js";
+import type { DiagEntity } from "./diag-entities.js";
 
+/** The metertap reader itself. */
 export interface DeviceInfo {
   name: string;
   model?: string;
   manufacturer?: string;
   swVersion?: string;
+  /** The reader's local page (http://<host>:8080/). */
+  configurationUrl?: string;
+}
+
+/** The meter as it identifies itself (see meter-info.ts). */
+export interface MeterInfo {
+  manufacturer?: string;
+  model?: string;
+  serial?: string;
 }
 
 export interface DiscoveryOptions {
@@ -20,40 +34,89 @@ export interface DiscoveryMessage {
   payload: string;
 }
 
-function subMeterOf(key: string): string | undefined {
-  const m = /^(gas|water|heat|cold)_\d+$/.exec(key);
-  return m ? m[1] : undefined;
+const SUB_NAMES: Record<string, string> = { gas: "Gas meter", water: "Water meter", heat: "Heat meter", cold: "Cooling meter" };
+
+/** The reader's HA device id: distinct from the meter's, which is the topic device id. */
+export function readerId(topics: Topics): string {
+  return `${topics.deviceId}_metertap`;
 }
 
-export function discoveryMessages(qs: readonly Quantity[], topics: Topics, device: DeviceInfo, options: DiscoveryOptions): DiscoveryMessage[] {
-  const node = topics.deviceId;
-  const meterDevice: Record<string, unknown> = { identifiers: [node], name: device.name };
-  if (device.model) meterDevice.model = device.model;
-  if (device.manufacturer) meterDevice.manufacturer = device.manufacturer;
-  if (device.swVersion) meterDevice.sw_version = device.swVersion;
+function readerDevice(topics: Topics, d: DeviceInfo): Record<string, unknown> {
+  const out: Record<string, unknown> = { identifiers: [readerId(topics)], name: d.name, manufacturer: d.manufacturer ?? "metertap" };
+  if (d.model) out.model = d.model;
+  if (d.swVersion) out.sw_version = d.swVersion;
+  if (d.configurationUrl) out.configuration_url = d.configurationUrl;
+  return out;
+}
+
+function meterDevice(topics: Topics, m: MeterInfo): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    identifiers: [topics.deviceId],
+    name: `${m.manufacturer ?? "Electricity"} meter ${m.serial ?? topics.deviceId}`,
+    via_device: readerId(topics),
+  };
+  if (m.manufacturer) out.manufacturer = m.manufacturer;
+  if (m.model) out.model = m.model;
+  if (m.serial) out.serial_number = m.serial;
+  return out;
+}
+
+function subDevice(topics: Topics, q: Quantity, kind: string): Record<string, unknown> {
+  const channel = q.key.slice(kind.length + 1);
+  const out: Record<string, unknown> = {
+    identifiers: [`${topics.deviceId}_${q.key}`],
+    name: `${SUB_NAMES[kind]} ${q.serial ?? `${topics.deviceId}-${channel}`}`,
+    via_device: topics.deviceId,
+  };
+  if (q.serial) out.serial_number = q.serial;
+  return out;
+}
+
+function common(topics: Topics, key: string, name: string | null, device: Record<string, unknown>): Record<string, unknown> {
+  // MQTT entities always use has_entity_name (HA 2023.8+; the key itself is not in the schema):
+  // `name` is the entity's name on its device, null for the device's main feature.
+  return {
+    name,
+    unique_id: `${topics.deviceId}_${key}`,
+    // The bare value on its own retained topic: no template, nothing to fall back on.
+    state_topic: topics.value(key),
+    availability_topic: topics.status,
+    payload_available: "online",
+    payload_not_available: "offline",
+    device,
+  };
+}
+
+export function discoveryMessages(qs: readonly Quantity[], topics: Topics, meter: MeterInfo, options: DiscoveryOptions): DiscoveryMessage[] {
+  const home = installation(qs);
+  const meterDev = meterDevice(topics, meter);
   const out: DiscoveryMessage[] = [];
   for (const q of qs) {
-    const uniqueId = `${node}_${q.key}`;
-    const sub = subMeterOf(q.key);
-    const config: Record<string, unknown> = {
-      name: q.name,
-      unique_id: uniqueId,
-      state_topic: topics.state,
-      // A held-back value is absent from the state JSON: keep the entity's current state then.
-      value_template: `{{ value_json.${q.key} if value_json.${q.key} is defined else this.state }}`,
-      availability_topic: topics.status,
-      payload_available: "online",
-      payload_not_available: "offline",
-      device: sub
-        ? { identifiers: [`${node}_${q.key}`], name: `${device.name} ${q.name}`, via_device: node }
-        : meterDevice,
-    };
-    if (q.unit) config.unit_of_measurement = q.unit;
-    if (q.deviceClass) config.device_class = q.deviceClass;
-    if (q.stateClass) config.state_class = q.stateClass;
+    const p = presentation(q, home);
+    const kind = /^(gas|water|heat|cold)_\d+$/.exec(q.key)?.[1];
+    const config = common(topics, q.key, p.name, kind ? subDevice(topics, q, kind) : meterDev);
+    if (p.unit) config.unit_of_measurement = p.unit;
+    if (p.deviceClass) config.device_class = p.deviceClass;
+    if (p.stateClass) config.state_class = p.stateClass;
+    if (p.precision !== undefined) config.suggested_display_precision = p.precision;
+    if (p.options) config.options = p.options;
+    if (!p.enabled) config.enabled_by_default = false;
     // Registers keep their last value; live measurements expire rather than freeze.
-    if (q.stateClass === "measurement" && options.expireAfterS > 0) config.expire_after = options.expireAfterS;
+    if (p.stateClass === "measurement" && options.expireAfterS > 0) config.expire_after = options.expireAfterS;
     out.push({ topic: topics.discovery("sensor", q.key), payload: JSON.stringify(config) });
   }
   return out;
+}
+
+export function diagnosticMessages(entities: readonly DiagEntity[], topics: Topics, reader: DeviceInfo): DiscoveryMessage[] {
+  const device = readerDevice(topics, reader);
+  return entities.map((e) => {
+    const config = common(topics, e.key, e.name, device);
+    config.entity_category = "diagnostic";
+    if (e.unit) config.unit_of_measurement = e.unit;
+    if (e.deviceClass) config.device_class = e.deviceClass;
+    if (e.stateClass) config.state_class = e.stateClass;
+    if (!e.enabled) config.enabled_by_default = false;
+    return { topic: topics.discovery(e.component, e.key), payload: JSON.stringify(config) };
+  });
 }

@@ -15,6 +15,8 @@ export interface Quantity {
   stateClass?: StateClass;
   /** The meter time of the value when it differs from the reading's (M-Bus sub-meters). */
   time?: string | null;
+  /** A sub-meter's own equipment id, when the meter sends it. */
+  serial?: string;
 }
 
 const PHASES = ["l1", "l2", "l3"] as const;
@@ -55,6 +57,7 @@ function subMeter(out: Quantity[], m: SubMeter): void {
     time: m.time,
   };
   if (deviceClass) q.deviceClass = deviceClass;
+  if (m.id) q.serial = m.id;
   out.push(q);
 }
 

@@ -1,0 +1,112 @@
+// How Home Assistant shows each quantity: one row per kind of key, so a new quantity (period
+// totals, cost) is one more row. Each entity reads its own retained topic `<base>/value/<key>`
+// carrying the bare value in the entity's unit: no value template, so a message can never feed
+// the entity's own (display-converted) state back, and a late subscriber still gets the last value.
+import type { Quantity } from "./quantities.js";
+
+export interface Presentation {
+  /** Name on its device (has_entity_name); null: the main feature of a sub-device. */
+  name: string | null;
+  unit?: string;
+  /** Factor from the quantity's unit to `unit` (Wh → kWh: 0.001). */
+  scale?: number;
+  deviceClass?: string;
+  stateClass?: string;
+  precision?: number;
+  /** false: created disabled, the user enables it (per-phase and rarely used values). */
+  enabled: boolean;
+  /** Enum sensors: the states the value can take. */
+  options?: string[];
+}
+
+/** What the meter has shown so far, for defaults that depend on the installation. */
+export interface Installation {
+  /** Some export register is above zero: the home feeds in (solar), export entities matter. */
+  exports: boolean;
+}
+
+interface Row {
+  match: RegExp;
+  show(q: Quantity, m: RegExpExecArray, home: Installation): Presentation;
+}
+
+const TARIFF_OPTIONS = ["T1", "T2", "T3", "T4"];
+const up = (s: string): string => s.toUpperCase();
+const side = (dir: string): string => (dir === "import" ? "import" : "export");
+
+// Energies in kWh with 3 decimals as Home Assistant's DSMR integration shows them: a user has no
+// reason to change the display unit. Reactive energy has no device class: `reactive_energy` exists
+// only from Home Assistant 2025.6 and older versions reject the whole config.
+const ROWS: Row[] = [
+  {
+    match: /^energy_(import|export)$/,
+    show: (_q, m, home) => energy(`Energy ${side(m[1])}`, m[1] === "import" || home.exports),
+  },
+  {
+    match: /^energy_(import|export)_t(\d)$/,
+    show: (_q, m, home) => energy(`Energy ${side(m[1])} T${m[2]}`, m[1] === "import" || home.exports),
+  },
+  {
+    match: /^reactive_energy_(import|export|r\d)$/,
+    show: (_q, m) => ({ name: `Reactive energy ${m[1].length === 2 ? up(m[1]) : m[1]}`, unit: "kvarh", scale: 0.001, stateClass: "total_increasing", precision: 3, enabled: false }),
+  },
+  {
+    match: /^power_(import|export)$/,
+    show: (_q, m, home) => power(`Power ${m[1]}`, m[1] === "import" || home.exports),
+  },
+  {
+    match: /^power_(import|export)_(l\d)$/,
+    show: (_q, m) => power(`Power ${m[1]} ${up(m[2])}`, false),
+  },
+  {
+    match: /^reactive_power_(import|export)$/,
+    show: (_q, m) => ({ name: `Reactive power ${m[1]}`, unit: "var", deviceClass: "reactive_power", stateClass: "measurement", precision: 0, enabled: false }),
+  },
+  {
+    match: /^voltage_(l\d)$/,
+    show: (_q, m) => ({ name: `Voltage ${up(m[1])}`, unit: "V", deviceClass: "voltage", stateClass: "measurement", precision: 1, enabled: false }),
+  },
+  {
+    match: /^current_(l\d)$/,
+    show: (_q, m) => ({ name: `Current ${up(m[1])}`, unit: "A", deviceClass: "current", stateClass: "measurement", precision: 2, enabled: false }),
+  },
+  { match: /^demand_average$/, show: () => power("Quarter-hour average demand", true) },
+  { match: /^demand_month_peak$/, show: () => power("Month peak demand", true) },
+  {
+    match: /^tariff$/,
+    show: () => ({ name: "Tariff", deviceClass: "enum", options: TARIFF_OPTIONS, enabled: true }),
+  },
+  {
+    // The sub-meter is its own device: its reading is that device's main feature.
+    match: /^(gas|water|heat|cold)_\d+$/,
+    show: (q) => ({ name: null, unit: q.unit || undefined, deviceClass: q.deviceClass, stateClass: q.stateClass, precision: 3, enabled: true }),
+  },
+];
+
+function energy(name: string, enabled: boolean): Presentation {
+  return { name, unit: "kWh", scale: 0.001, deviceClass: "energy", stateClass: "total_increasing", precision: 3, enabled };
+}
+
+function power(name: string, enabled: boolean): Presentation {
+  return { name, unit: "W", deviceClass: "power", stateClass: "measurement", precision: 0, enabled };
+}
+
+/** How Home Assistant shows `q`; a key without a row is shown as the quantity describes itself. */
+export function presentation(q: Quantity, home: Installation): Presentation {
+  for (const row of ROWS) {
+    const m = row.match.exec(q.key);
+    if (m) return row.show(q, m, home);
+  }
+  return { name: q.name, unit: q.unit || undefined, deviceClass: q.deviceClass, stateClass: q.stateClass, enabled: true };
+}
+
+/** The payload of `<base>/value/<key>`: the value in the entity's unit, or the enum option. */
+export function entityValue(q: Quantity, p: Presentation): string {
+  if (p.options) return p.options[q.value - 1] ?? String(q.value);
+  // Six decimals drop the binary noise of the scaling (3808351 Wh → "3808.351", not 3808.3509999).
+  return String(p.scale ? Number((q.value * p.scale).toFixed(6)) : q.value);
+}
+
+export function installation(qs: readonly Quantity[]): Installation {
+  return { exports: qs.some((q) => /^energy_export/.test(q.key) && q.value > 0) };
+}
