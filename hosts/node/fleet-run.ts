@@ -4,17 +4,19 @@ import { readFileSync } from "node:fs";
 import type { RunOptions } from "./options.js";
 import type { MeterSpec } from "./meters.js";
 import { startFleet, type Fleet } from "./fleet.js";
+import { openDb } from "./db/sink.js";
 
 export async function runFleet(options: RunOptions, specs: MeterSpec[], log: (line: string) => void): Promise<number> {
   let fleet: Fleet;
   try {
     const mqttCa = options.mqttCa === undefined ? undefined : readFileSync(options.mqttCa, "utf8");
-    fleet = await startFleet({ meters: specs, mqttUrl: options.mqttUrl, mqttCa, log });
+    const db = options.dbUrl ? await openDb(options.dbUrl, log) : undefined;
+    fleet = await startFleet({ meters: specs, mqttUrl: options.mqttUrl, mqttCa, log, db });
   } catch (e) {
     log(`metertap run: cannot start: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     return 1;
   }
-  log(`metertap: ${specs.length} meters on one connection to ${fleet.brokerUrl}`);
+  log(`metertap: ${specs.length} meter${specs.length > 1 ? "s" : ""} on one connection to ${fleet.brokerUrl}${options.dbUrl ? ` and a database` : ""}`);
   const interrupted = new Promise<"signal">((resolve) => {
     process.once("SIGINT", () => resolve("signal"));
     process.once("SIGTERM", () => resolve("signal"));

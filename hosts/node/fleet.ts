@@ -14,6 +14,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from "./broker.js";
 import { openFlashFile, type FlashStorage } from "./flash-store.js";
 import { sourceOpener } from "./sources.js";
 import type { MeterSpec } from "./meters.js";
+import type { DbSink } from "./db/sink.js";
 
 export interface FleetMeter {
   name: string;
@@ -37,6 +38,8 @@ export interface FleetOptions {
   /** Overrides the sources (bench, tests): the meter's byte source. */
   openSource?(spec: MeterSpec, index: number): OpenByteSource;
   tickMs?: number;
+  /** The database every meter's readings and records also go to (`--db`). */
+  db?: DbSink;
 }
 
 export interface Fleet {
@@ -109,6 +112,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
         log,
         heap: () => process.memoryUsage().heapUsed,
       }, { qos: 1, ...spec.config });
+      o.db?.attach(meter.firmware);
       meter.firmware.start();
     } catch (e) {
       fail("cannot start", e);
@@ -129,6 +133,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
         o.log(`[${m.name}] stopped: ${m.error}; the other meters carry on`);
       }
     }
+    o.db?.tick(now);
   }, tickMs);
 
   return {
@@ -139,7 +144,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
     sourcesEnded,
     async drain(timeoutMs: number): Promise<boolean> {
       const until = Date.now() + timeoutMs;
-      while (!running().every((m) => m.firmware!.delivered)) {
+      while (!running().every((m) => m.firmware!.delivered) || (o.db && !o.db.idle)) {
         if (Date.now() >= until) return false;
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -153,6 +158,11 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
         } catch (e) {
           o.log(`[${m.name}] stop: ${message(e)}`);
         }
+      }
+      if (o.db) {
+        // The database's last batch and cursors, then the stores written (stop already flushed MQTT's).
+        await o.db.close();
+        for (const m of meters) m.firmware?.store.flush(Date.now());
       }
       await mqtt.end();
       for (const m of meters) m.storage?.close();

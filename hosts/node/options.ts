@@ -19,6 +19,8 @@ export const RUN_USAGE = `usage: metertap run --source SPEC [--source SPEC...] [
                      broker on 127.0.0.1 (port 1883, or a free one)
   --mqtt-ca FILE     mqtts://: trust the CA certificate(s) in FILE (PEM) instead of the
                      system's roots; the broker's host name is still checked
+  --db URL           also write readings and history to a database: sqlite:FILE or
+                     postgres://user:pass@host/db (or env DATABASE_URL); docs/DATABASE.md
   --flash FILE       keep the history in FILE (default: in memory for this run)
   --key HEX          decryption key, 32 hex digits (or env KEY)
   --auth-key HEX     authentication key, 32 hex digits (or env AAD with 32 digits)
@@ -43,6 +45,8 @@ export interface RunOptions {
   source: SourceSpec;
   sources: SourceSpec[];
   configFile?: string;
+  /** `--db` or DATABASE_URL. */
+  dbUrl?: string;
   mqttUrl?: string;
   /** PEM file of CA certificates trusted for mqtts://. */
   mqttCa?: string;
@@ -69,6 +73,7 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv, requireSour
     options: {
       source: { type: "string", multiple: true },
       config: { type: "string" },
+      db: { type: "string" },
       mqtt: { type: "string" },
       "mqtt-ca": { type: "string" },
       flash: { type: "string" },
@@ -131,7 +136,9 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv, requireSour
   if (!(drain >= 0)) throw new UsageError("--drain-timeout: seconds, a number ≥ 0");
   if (v.http !== undefined && v["no-http"]) throw new UsageError("--http and --no-http exclude each other");
   const http = v["no-http"] ? null : v.http === undefined ? { host: "127.0.0.1", port: 8080, explicit: false } : { ...parseListen(v.http), explicit: true };
-  return { source, sources, configFile: v.config, mqttUrl: v.mqtt, mqttCa: v["mqtt-ca"], flashFile: v.flash, loop: !!v.loop, quiet: !!v.quiet, drainTimeoutMs: drain * 1000, config, http };
+  const dbUrl = v.db ?? env.DATABASE_URL;
+  if (dbUrl !== undefined && !/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(dbUrl)) throw new UsageError(`${v.db !== undefined ? "--db" : "DATABASE_URL"}: use sqlite:FILE or postgres://user:pass@host/db`);
+  return { source, sources, configFile: v.config, dbUrl, mqttUrl: v.mqtt, mqttCa: v["mqtt-ca"], flashFile: v.flash, loop: !!v.loop, quiet: !!v.quiet, drainTimeoutMs: drain * 1000, config, http };
 }
 
 /** `PORT`, `HOST:PORT` or `[V6]:PORT`; port 0 picks a free one. */

@@ -29,6 +29,8 @@ export interface OutboxOptions {
   qos: 0 | 1;
   /** Messages in flight per stream (default 16). */
   window?: number;
+  /** Prefix of the persisted cursor keys (default "pc-"): a second consumer (the database) has its own. */
+  keyPrefix?: string;
 }
 
 interface InFlight<C> {
@@ -64,7 +66,7 @@ export class Outbox<C> {
     this.window = options.window ?? 16;
     this.streams = streams.map((s) => {
       // ESP32 NVS keys are at most 15 characters: "pc-quarter-hour" just fits.
-      const key = `pc-${s.stream}`.slice(0, 15);
+      const key = `${options.keyPrefix ?? "pc-"}${s.stream}`.slice(0, 15);
       const saved = store?.read(key);
       const cursor = saved ? log.cursorFromString(saved) : null;
       return { ...s, key, cursor, sent: cursor, inflight: [], dirty: false };

@@ -26,7 +26,8 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`metertap run: ${e.message}\n\n${RUN_USAGE}`);
     return 2;
   }
-  if (options.sources.length > 1 || options.configFile) {
+  // Several meters, or a database beside MQTT: the fleet runner (one meter is a fleet of one).
+  if (options.sources.length > 1 || options.configFile || options.dbUrl) {
     try {
       return await runFleet(options, meterSpecs(options, args, process.env), log);
     } catch (e) {
