@@ -68,7 +68,7 @@ function readNamed(items: AxdrNode[], out: PushList, ctx: ListContext): boolean 
     if (e) {
       put(out, e[0].value as Uint8Array, e[1], ctx, scalerUnit(e[2]));
       entries++;
-    } else if (isObis(item) && i + 1 < items.length && !entryOf(items[i + 1])) {
+    } else if (isObis(item) && i + 1 < items.length && !isList(items[i + 1])) {
       const su = scalerUnit(items[i + 2]);
       put(out, item.value as Uint8Array, items[i + 1], ctx, su, su ? undefined : scaling);
       i += su ? 2 : 1;
@@ -92,6 +92,10 @@ function entryOf(n: AxdrNode): AxdrNode[] | undefined {
   const e = n.tag === STRUCTURE ? children(n) : undefined;
   if (!e || (e.length !== 2 && e.length !== 3) || !isObis(e[0])) return undefined;
   return e.length === 2 || scalerUnit(e[2]) ? e : undefined;
+}
+
+function isList(n: AxdrNode): boolean {
+  return n.tag === STRUCTURE || n.tag === ARRAY;
 }
 
 function isClockBytes(n: AxdrNode): boolean {
