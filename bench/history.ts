@@ -2,7 +2,7 @@
 // years at one telegram a second, and bytes read at mount of a full 1 MiB region.
 import { History, defaultLayout, type StreamName } from "../modules/history/history.js";
 import { LogStore } from "../modules/history/log-store.js";
-import { SimFlash } from "../modules/history/sim-flash.js";
+import { SimFlash } from "../test/sim-flash.js";
 import type { Reading } from "../modules/reading/model.js";
 import type { FlashRegion } from "../modules/ports/ports.js";
 import { isoUtc } from "../modules/util/time.js";

@@ -1,6 +1,6 @@
 // Synthetic readings and flash for the history tests: a meter whose registers follow a load.
 import type { Reading } from "../modules/reading/model.js";
-import { SimFlash } from "../modules/history/sim-flash.js";
+import { SimFlash } from "./sim-flash.js";
 import { History, type HistoryOptions } from "../modules/history/history.js";
 import { isoUtc } from "../modules/util/time.js";
 

@@ -4,7 +4,7 @@
 // record intact, at most the in-flight one missing, nothing reappearing, in order.
 import test from "ava";
 import { LogStore, type LogStoreOptions } from "../modules/history/log-store.js";
-import { PowerLoss, SimFlash, type TornErase } from "../modules/history/sim-flash.js";
+import { PowerLoss, SimFlash, type TornErase } from "./sim-flash.js";
 import { History, recordToJson } from "../modules/history/history.js";
 import { reading } from "./history-fixtures.js";
 

@@ -3,7 +3,7 @@
 // then every stream queried. Core code only: this file is bundled for XS.
 import { History, STREAMS, recordToJson } from "../modules/history/history.js";
 import { crc32 } from "../modules/history/crc32.js";
-import { SimFlash } from "../modules/history/sim-flash.js";
+import { SimFlash } from "./sim-flash.js";
 import { reading } from "./history-fixtures.js";
 
 /** `spec` is "days,cutAfter,zone": days of readings (one a minute), and where a power cut falls. */

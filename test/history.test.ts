@@ -3,7 +3,7 @@
 import test from "ava";
 import { History, cursorFromString, cursorToString, defaultLayout, recordToJson, type HistoryRecord, type StoredRecord } from "../modules/history/history.js";
 import { LogStore } from "../modules/history/log-store.js";
-import { SimFlash } from "../modules/history/sim-flash.js";
+import { SimFlash } from "./sim-flash.js";
 import { drive, newHistory, reading } from "./history-fixtures.js";
 
 const T0 = Date.UTC(2026, 2, 28, 0, 0, 0);

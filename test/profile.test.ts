@@ -3,7 +3,7 @@
 import test from "ava";
 import fc from "fast-check";
 import { History, type BillingRecord, type HistoryRecord, type IntervalRecord } from "../modules/history/history.js";
-import { SimFlash } from "../modules/history/sim-flash.js";
+import { SimFlash } from "./sim-flash.js";
 import { localDate, localMidnight, offsetMinutes, zone, ZONE_NAMES } from "../modules/history/zones.js";
 import { reading } from "./history-fixtures.js";
 

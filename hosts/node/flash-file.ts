@@ -1,15 +1,57 @@
-// A FlashRegion in a file: the simulated NOR flash (strict bit semantics) with every program
-// and erase written through to the file, so an image survives the process like a partition.
+// The Node host's flash: an image in RAM with NOR semantics (erase sets 0xFF, programming can only
+// clear bits), optionally written through to a file so an image survives the process like a
+// partition. A plain device, no fault injection: that double lives in test/sim-flash.ts.
 import { closeSync, existsSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
-import { SimFlash } from "../../modules/history/sim-flash.js";
+import type { FlashRegion } from "../../modules/ports/ports.js";
 
 export const DEFAULT_BLOCKS = 256; // 1 MiB of 4 KiB blocks
+const BLOCK = 4096;
 
-export class FileFlash extends SimFlash {
+export class ImageFlash implements FlashRegion {
+  readonly blockLength = BLOCK;
+
+  constructor(readonly bytes: Uint8Array = new Uint8Array(DEFAULT_BLOCKS * BLOCK).fill(0xff)) {}
+
+  get blocks(): number {
+    return this.bytes.length / BLOCK;
+  }
+
+  status(): { blockLength: number; blocks: number } {
+    return { blockLength: BLOCK, blocks: this.blocks };
+  }
+
+  read(byteLength: number, byteOffset: number): ArrayBuffer {
+    this.check(byteOffset, byteLength);
+    return this.bytes.slice(byteOffset, byteOffset + byteLength).buffer;
+  }
+
+  write(buffer: ArrayBuffer | ArrayBufferView, byteOffset: number): void {
+    const src = ArrayBuffer.isView(buffer) ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) : new Uint8Array(buffer);
+    this.check(byteOffset, src.length);
+    for (let i = 0; i < src.length; i++) this.bytes[byteOffset + i] &= src[i];
+    this.written(byteOffset, src.length);
+  }
+
+  eraseBlock(block: number): void {
+    if (!Number.isInteger(block) || block < 0 || block >= this.blocks) throw new RangeError(`no block ${block}`);
+    this.bytes.fill(0xff, block * BLOCK, (block + 1) * BLOCK);
+    this.written(block * BLOCK, BLOCK);
+  }
+
+  protected written(_offset: number, _length: number): void {}
+
+  private check(offset: number, length: number): void {
+    if (!Number.isInteger(offset) || offset < 0 || length < 0 || offset + length > this.bytes.length) {
+      throw new RangeError(`flash access ${offset}+${length} outside the ${this.bytes.length}-byte region`);
+    }
+  }
+}
+
+export class FileFlash extends ImageFlash {
   private fd: number | null;
 
-  private constructor(fd: number, blocks: number, image: Uint8Array) {
-    super({ blocks }, image);
+  private constructor(fd: number, image: Uint8Array) {
+    super(image);
     this.fd = fd;
   }
 
@@ -19,36 +61,18 @@ export class FileFlash extends SimFlash {
     const fd = openSync(path, create ? "w+" : "r+");
     let image: Uint8Array;
     if (create) {
-      image = new Uint8Array(blocks * 4096).fill(0xff);
+      image = new Uint8Array(blocks * BLOCK).fill(0xff);
       writeSync(fd, image, 0, image.length, 0);
     } else {
       const size = fstatSync(fd).size;
-      if (size === 0 || size % 4096) {
+      if (size === 0 || size % BLOCK) {
         closeSync(fd);
-        throw new Error(`${path}: a flash image is a whole number of 4096-byte blocks (${size} bytes)`);
+        throw new Error(`${path}: a flash image is a whole number of ${BLOCK}-byte blocks (${size} bytes)`);
       }
       image = new Uint8Array(size);
       readSync(fd, image, 0, size, 0);
-      blocks = size / 4096;
     }
-    return new FileFlash(fd, blocks, image);
-  }
-
-  override write(buffer: ArrayBuffer | ArrayBufferView, byteOffset: number): void {
-    const length = buffer.byteLength;
-    try {
-      super.write(buffer, byteOffset);
-    } finally {
-      this.persist(byteOffset, length);
-    }
-  }
-
-  override eraseBlock(block: number): void {
-    try {
-      super.eraseBlock(block);
-    } finally {
-      this.persist(block * this.blockLength, this.blockLength);
-    }
+    return new FileFlash(fd, image);
   }
 
   close(): void {
@@ -56,8 +80,7 @@ export class FileFlash extends SimFlash {
     this.fd = null;
   }
 
-  private persist(offset: number, length: number): void {
-    if (this.fd === null || offset < 0 || offset + length > this.bytes.length) return;
-    writeSync(this.fd, this.bytes, offset, length, offset);
+  protected override written(offset: number, length: number): void {
+    if (this.fd !== null) writeSync(this.fd, this.bytes, offset, length, offset);
   }
 }

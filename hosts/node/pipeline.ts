@@ -8,7 +8,7 @@ import { Firmware, type FirmwareConfig } from "../../modules/app/firmware.js";
 import { nodeCipher } from "./cipher.js";
 import { MqttJsPublisher, redactUrl } from "./mqtt-publisher.js";
 import { startEmbeddedBroker, type EmbeddedBroker } from "./broker.js";
-import { SimFlash } from "../../modules/history/sim-flash.js";
+import { ImageFlash } from "./flash-file.js";
 
 export interface PipelineOptions {
   openSource: OpenByteSource;
@@ -57,7 +57,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
   const firmware = new Firmware({
     openSource: o.openSource,
     clock,
-    flash: o.flash ?? new SimFlash({ blocks: RAM_FLASH_BLOCKS }),
+    flash: o.flash ?? new ImageFlash(new Uint8Array(RAM_FLASH_BLOCKS * 4096).fill(0xff)),
     publisher,
     cipher: nodeCipher,
     store: o.store,

@@ -3,7 +3,7 @@
 // publisher that records and acknowledges at once.
 import { Firmware } from "../../modules/app/firmware.js";
 import type { Publisher, PublishOptions, Will } from "../../modules/ports/ports.js";
-import { SimFlash } from "../../modules/history/sim-flash.js";
+import { SimFlash } from "../sim-flash.js";
 
 class RecordingPublisher implements Publisher {
   connected = false;

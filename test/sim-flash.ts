@@ -1,8 +1,9 @@
-// A simulated NOR flash region with strict semantics and fault injection, for Node, XS and tests.
+// A simulated NOR flash region with strict semantics and fault injection: a test double (tests,
+// the XS scenarios, the bench), never a host's flash.
 // Erase sets a block to 0xFF; programming only clears bits, and a write that would set a bit is
 // refused with a FlashError. Power cuts: after N "units" (one per programmed byte, one per erase)
 // the next unit is torn and every operation fails until powerOn().
-import type { FlashRegion } from "../ports/ports.js";
+import type { FlashRegion } from "../modules/ports/ports.js";
 
 export class FlashError extends Error {
   override name = "FlashError";
