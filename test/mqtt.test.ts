@@ -133,11 +133,11 @@ test.serial("nothing is published before the first good frame; a bad CRC publish
   r.push(bad);
   await new Promise((res) => setTimeout(res, 300));
   t.is(r.pipeline.firmware.decoder.stats.errors.crc, 1);
-  // Status and diagnostics (all counters, and the reader's diagnostic entities: a wrong key
+  // Status, meter link and diagnostics (all counters, and the reader's diagnostic entities: a wrong key
   // shows) may go out; no reading, no meter entity, no zero.
   const diagnostic = (m: Received) => m.topic.startsWith("homeassistant/") && JSON.parse(m.payload).entity_category === "diagnostic";
   const diagValue = (m: Received) => /\/value\/(frames|\w+_errors|last_telegram|uptime|heap|rssi|link)$/.test(m.topic);
-  t.deepEqual(watch.messages.filter((m) => !/\/(status|diag)$/.test(m.topic) && !diagnostic(m) && !diagValue(m)).map((m) => m.topic), []);
+  t.deepEqual(watch.messages.filter((m) => !/\/(status|diag|link)$/.test(m.topic) && !diagnostic(m) && !diagValue(m)).map((m) => m.topic), []);
   await r.pipeline.shutdown();
   await until(() => watch.messages.some((m) => m.topic === "metertap/boot-test/status" && m.payload === "offline"), 5000, "offline");
   t.pass();

@@ -6,7 +6,7 @@ import { hostname } from "node:os";
 import type { ByteSourceCallbacks, OpenByteSource } from "../../modules/ports/ports.js";
 import { Firmware } from "../../modules/app/firmware.js";
 import { topicLevel } from "../../modules/publish/topics.js";
-import { SimFlash } from "../../modules/history/sim-flash.js";
+import { ImageFlash } from "./flash-file.js";
 import { nodeCipher } from "./cipher.js";
 import { SharedMqtt } from "./shared-mqtt.js";
 import { redactUrl } from "./mqtt-publisher.js";
@@ -105,7 +105,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
       meter.firmware = new Firmware({
         openSource: guarded,
         clock: { now: () => Date.now() },
-        flash: meter.storage?.flash ?? new SimFlash({ blocks: o.ramFlashBlocks ?? 256 }),
+        flash: meter.storage?.flash ?? new ImageFlash(new Uint8Array((o.ramFlashBlocks ?? 256) * 4096).fill(0xff)),
         publisher: mqtt.channel(),
         cipher: nodeCipher,
         store: meter.storage?.store,

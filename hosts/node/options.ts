@@ -33,6 +33,8 @@ export const RUN_USAGE = `usage: metertap run --source SPEC [--source SPEC...] [
   --no-discovery     no Home Assistant discovery
   --command-secret S secret commands must carry (or env METERTAP_COMMAND_SECRET)
   --loop             replay a file: source forever
+  --link-timeout S   no bytes from the meter for S seconds is a link-lost event; a tcp:
+                     source then reconnects (default 30)
   --drain-timeout S  after a file: source ends, wait at most S seconds for the broker (default 30)
   --quiet            no live readings on the terminal
   --http [HOST:]PORT the local page and HomeWizard API (default 127.0.0.1:8080, or a free
@@ -89,6 +91,7 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv, requireSour
       "command-secret": { type: "string" },
       loop: { type: "boolean" },
       "drain-timeout": { type: "string" },
+      "link-timeout": { type: "string" },
       quiet: { type: "boolean" },
       http: { type: "string" },
       "no-http": { type: "boolean" },
@@ -132,6 +135,12 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv, requireSour
   const secret = v["command-secret"] ?? env.METERTAP_COMMAND_SECRET;
   if (secret) config.commandSecret = secret;
   if (v.loop && !v.config && ![source, ...sources].every((s) => s.kind === "file")) throw new UsageError("--loop only applies to a file: source");
+  if (v["link-timeout"] !== undefined) {
+    const s = Number(v["link-timeout"]);
+    if (!(s > 0)) throw new UsageError("--link-timeout: seconds, a number > 0");
+    config.linkTimeoutMs = s * 1000;
+    for (const src of sources) if (src.kind === "tcp") src.idleMs = config.linkTimeoutMs;
+  }
   const drain = Number(v["drain-timeout"] ?? 30);
   if (!(drain >= 0)) throw new UsageError("--drain-timeout: seconds, a number ≥ 0");
   if (v.http !== undefined && v["no-http"]) throw new UsageError("--http and --no-http exclude each other");

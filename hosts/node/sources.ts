@@ -10,7 +10,7 @@ export class UsageError extends Error {}
 
 export type SourceSpec =
   | { kind: "file"; path: string; bytesPerSecond?: number }
-  | { kind: "tcp"; host: string; port: number }
+  | { kind: "tcp"; host: string; port: number; idleMs?: number }
   | { kind: "serial"; path: string; baudRate: number; parity: "none" | "even"; dataBits: 7 | 8 }
   | { kind: "stdin" };
 
@@ -78,7 +78,7 @@ export function sourceOpener(spec: SourceSpec, events: SourceEvents, loop = fals
     case "file":
       return fileSource(spec.path, spec.bytesPerSecond, loop, events);
     case "tcp":
-      return tcpSource(spec.host, spec.port, events);
+      return tcpSource(spec.host, spec.port, events, spec.idleMs);
     case "serial":
       return serialSource(spec, events);
     case "stdin":
@@ -120,24 +120,60 @@ function fileSource(path: string, bytesPerSecond: number | undefined, loop: bool
   };
 }
 
-function tcpSource(host: string, port: number, events: SourceEvents): OpenByteSource {
+/** How long a TCP bridge may stay silent before the socket is dropped and opened again (default 30 s). */
+export const TCP_IDLE_MS = 30_000;
+/** One line per distinct error, then at most one a minute, with how many were not shown. */
+const ERROR_LOG_MS = 60_000;
+
+function tcpSource(host: string, port: number, events: SourceEvents, idleMs = TCP_IDLE_MS): OpenByteSource {
   return (callbacks) => {
     let socket: Socket | undefined;
     let closed = false;
     let retry: NodeJS.Timeout | undefined;
+    let lastError = "";
+    let lastErrorAt = -Infinity;
+    let suppressed = 0;
     const q = new QueuedSource(callbacks, () => {
       closed = true;
       clearTimeout(retry);
       socket?.destroy();
     });
+    const report = (message: string): void => {
+      const now = Date.now();
+      if (message === lastError && now - lastErrorAt < ERROR_LOG_MS) {
+        suppressed++;
+        return;
+      }
+      q.error(suppressed ? `${message} (${suppressed} more since the last report)` : message);
+      lastError = message;
+      lastErrorAt = now;
+      suppressed = 0;
+    };
     const open = (): void => {
-      socket = connect({ host, port });
-      socket.on("connect", () => events.log(`source: connected to ${host}:${port}`));
-      socket.on("data", (b: Buffer) => q.deliver(new Uint8Array(b)));
-      socket.on("error", (e: NodeJS.ErrnoException) => q.error(`tcp ${host}:${port}: ${e.code ?? e.message}`));
+      const s = connect({ host, port });
+      socket = s;
+      let failed = false;
+      s.on("connect", () => {
+        lastError = "";
+        suppressed = 0;
+        events.log(`source: connected to ${host}:${port}`);
+      });
+      s.on("data", (b: Buffer) => q.deliver(new Uint8Array(b)));
+      s.on("error", (e: NodeJS.ErrnoException) => {
+        failed = true;
+        report(`tcp ${host}:${port}: ${e.code ?? e.message}`);
+      });
+      // A bridge that accepts and then stays silent (or a half-open connection) is not a link.
+      s.setTimeout(idleMs, () => {
+        failed = true;
+        events.log(`source: no data from ${host}:${port} for ${idleMs / 1000} s; reconnecting`);
+        s.destroy();
+      });
       // A serial-to-TCP bridge restarts now and then: reconnect rather than give up.
-      socket.on("close", () => {
-        if (!closed) retry = setTimeout(open, 2000);
+      s.on("close", () => {
+        if (closed) return;
+        if (!failed) events.log(`source: ${host}:${port} closed the connection; reconnecting`);
+        retry = setTimeout(open, 2000);
       });
     };
     open();

@@ -30,6 +30,7 @@ export function diagnostics(
     held: fw.stats.held,
     events: fw.stats.events,
     commands,
+    link: { state: fw.linkStatus.state, since: isoUtc(fw.linkStatus.since), lost: fw.linkStatus.lost },
   };
   if (link) out.mqtt = link;
   if (outbox) out.outbox = { ...outbox, cursors: fw.cursors };

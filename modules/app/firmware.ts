@@ -17,11 +17,13 @@ import { MonotonicGuard, type GuardEvent } from "../publish/guard.js";
 import { Outbox } from "../publish/outbox.js";
 import { CommandTable, type CommandHandler } from "../publish/commands.js";
 import { MqttLink } from "./link.js";
+import { MeterLink, type LinkChange, type LinkStatus } from "./meter-link.js";
 import { FirmwareHistory } from "./history.js";
 import { MemoryStore } from "../security/replay.js";
 import { WriteBehindStore } from "./write-behind-store.js";
 import { builtinCommands } from "./builtin-commands.js";
 import { diagnostics } from "./diag.js";
+import { isoUtc } from "../util/time.js";
 
 export interface FirmwarePorts {
   openSource: OpenByteSource;
@@ -63,6 +65,8 @@ export interface FirmwareConfig {
   diagIntervalMs?: number;
   /** Quiet line time after which a telegram without terminator is ended (default 500 ms). */
   idleFlushMs?: number;
+  /** No bytes from the meter for this long is a `link-lost` event (default 30 s). */
+  linkTimeoutMs?: number;
   /** How often runtime state (frame counters, publish cursors) reaches the host's store (default 60 s). */
   storeFlushMs?: number;
   /** QoS of profiles and events: 1 where the client tracks PUBACK (Node), 0 on the Moddable client. */
@@ -109,8 +113,7 @@ export class Firmware {
   private readonly guard = new MonotonicGuard();
   private readonly startedAt: number;
   private lastFrame: RawFrame | null = null;
-  private bytesSinceFlush = 0;
-  private lastByteAt = 0;
+  private readonly meterLink: MeterLink;
   private lastStateAt = -Infinity;
   private pendingState: { reading: Reading; qs: Quantity[] } | null = null;
   /** Quantities covered by the last announcement; -1: nothing announced on this connection. */
@@ -129,6 +132,7 @@ export class Firmware {
 
   constructor(private readonly ports: FirmwarePorts, private readonly config: FirmwareConfig = {}) {
     this.startedAt = ports.clock.now();
+    this.meterLink = new MeterLink(this.startedAt, config.linkTimeoutMs ?? 30_000, config.idleFlushMs ?? 500);
     this.store = new WriteBehindStore(ports.store ?? new MemoryStore(), config.storeFlushMs ?? 60_000, this.startedAt);
     this.decoder = new Decoder({
       cipher: ports.cipher,
@@ -164,7 +168,6 @@ export class Firmware {
 
   /** The source has no more bytes (a capture is consumed): ends the last telegram. */
   endOfInput(): void {
-    this.bytesSinceFlush = 0;
     this.decoder.end();
     this.outbox?.pump();
   }
@@ -182,10 +185,8 @@ export class Firmware {
   }
 
   tick(nowMs: number): void {
-    if (this.bytesSinceFlush && nowMs - this.lastByteAt >= (this.config.idleFlushMs ?? 500)) {
-      this.bytesSinceFlush = 0;
-      this.decoder.flush();
-    }
+    if (this.meterLink.idleFlush(nowMs, this.decoder.pendingLead)) this.decoder.flush();
+    this.linkChanged(this.meterLink.tick(nowMs), nowMs);
     if (this.pendingState && nowMs - this.lastStateAt >= (this.config.stateIntervalMs ?? 0)) this.publishState(nowMs);
     this.link?.tick(nowMs);
     if (this.link?.connected) {
@@ -207,6 +208,11 @@ export class Firmware {
   /** The last frame as received, for the `raw` support command. */
   get lastRawFrame(): RawFrame | null {
     return this.lastFrame;
+  }
+
+  /** The meter link: up or down, since when, how often lost. */
+  get linkStatus(): LinkStatus {
+    return this.meterLink.current;
   }
 
   get cursors(): Record<string, string | null> {
@@ -237,14 +243,16 @@ export class Firmware {
     for (;;) {
       const chunk = this.source?.read();
       if (!chunk || !chunk.byteLength) return;
-      this.lastByteAt = this.ports.clock.now();
-      this.bytesSinceFlush += chunk.byteLength;
-      this.decoder.push(new Uint8Array(chunk));
+      const now = this.ports.clock.now();
+      const bytes = new Uint8Array(chunk);
+      this.linkChanged(this.meterLink.bytes(now, bytes, this.decoder.pendingLead >= 0), now);
+      this.decoder.push(bytes);
     }
   }
 
   private onResult(result: DecodeResult, frame: RawFrame): void {
     this.lastFrame = frame;
+    this.meterLink.frame(frame);
     const now = this.ports.clock.now();
     if (result.security) this.stats.lastSecurity = result.security;
     // History uses only validated readings (and security facts to spot a counter reset).
@@ -322,6 +330,7 @@ export class Firmware {
     const t = this.topics!;
     this.ports.log(`mqtt: connected; publishing under ${t.base}`);
     p.publish(t.status, "online", { retain: true, qos: 1 });
+    p.publish(t.link, this.meterLink.current.state, { retain: true, qos: 1 });
     p.subscribe(t.commands);
     p.subscribe(t.haStatus);
     this.announcedCount = -1;
@@ -399,11 +408,26 @@ export class Firmware {
   }
 
   private queueEvent(e: GuardEvent): void {
-    this.stats.events++;
     this.ports.log(`guard: ${e.type} on ${e.key}: ${e.last} -> ${e.value}`);
+    this.pushEvent(JSON.stringify(e));
+  }
+
+  private pushEvent(json: string): void {
+    this.stats.events++;
     if (this.pendingEvents.length >= MAX_PENDING_EVENTS) this.pendingEvents.shift();
-    this.pendingEvents.push(JSON.stringify(e));
+    this.pendingEvents.push(json);
     this.flushEvents();
+  }
+
+  /** A link change is an event in the history (published from there), or a live one without flash. */
+  private linkChanged(change: LinkChange, nowMs: number): void {
+    if (!change) return;
+    const link = this.meterLink.current;
+    this.ports.log(change === "link-lost" ? `source: no data from the meter for ${(this.config.linkTimeoutMs ?? 30_000) / 1000} s; link down` : "source: data again; link up");
+    if (this.history) {
+      if (this.history.onEvent(change, nowMs)) this.outbox?.pump();
+    } else this.pushEvent(JSON.stringify({ stream: "events", time: isoUtc(nowMs), type: change }));
+    if (this.link?.connected) this.ports.publisher!.publish(this.topics!.link, link.state, { retain: true, qos: 1 });
   }
 
   private flushEvents(): void {

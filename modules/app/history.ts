@@ -3,7 +3,7 @@
 import type { Clock, FlashRegion } from "../ports/ports.js";
 import type { DecodeResult } from "../reading/model.js";
 import type { LogRecord, RecordLog } from "../publish/outbox.js";
-import { History, STREAMS, cursorFromString, cursorToString, recordToJson, type Cursor, type StreamName } from "../history/history.js";
+import { History, STREAMS, cursorFromString, cursorToString, recordToJson, type Cursor, type EventType, type StreamName } from "../history/history.js";
 
 export class FirmwareHistory implements RecordLog<Cursor> {
   readonly streams: readonly string[] = STREAMS;
@@ -17,6 +17,13 @@ export class FirmwareHistory implements RecordLog<Cursor> {
   /** Feeds every decode result; returns how many records it closed (already in flash). */
   onResult(result: DecodeResult, nowMs: number): number {
     const n = this.store.onResult(result, nowMs).length;
+    this.counts.records += n;
+    return n;
+  }
+
+  /** Records an event at host time `nowMs`; returns how many records it closed. */
+  onEvent(type: EventType, nowMs: number): number {
+    const n = this.store.onEvent({ stream: "events", time: nowMs, type }).length;
     this.counts.records += n;
     return n;
   }

@@ -43,6 +43,11 @@ export class Decoder implements DecodeContext {
     this.detector.push(bytes);
   }
 
+  /** The first byte of the frame still arriving, or -1 (the idle-flush decision needs it). */
+  get pendingLead(): number {
+    return this.detector.pendingLead;
+  }
+
   /** An idle line: completes telegrams that have no terminator. */
   flush(): void {
     this.detector.flush();

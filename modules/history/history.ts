@@ -27,7 +27,7 @@ import type { DecodeResult, Reading } from "../reading/model.js";
 import { LogStore } from "./log-store.js";
 import { Recorder, type RecorderOptions } from "./recorder.js";
 import { appendRecord, decodeRecord, STORE_OF, type Chain, type StoreId } from "./codec.js";
-import type { Cursor, HistoryRecord, MaxDemandRecord, StoredRecord, StreamName } from "./records.js";
+import type { Cursor, EventRecord, HistoryRecord, MaxDemandRecord, StoredRecord, StreamName } from "./records.js";
 import { serialDiff } from "./serial.js";
 
 export * from "./records.js";
@@ -104,6 +104,11 @@ export class History {
     if (result.security) out.push(...this.commit(this.recorder.onSecurity(result.security, result.time ?? null, nowMs)));
     if (result.ok && result.reading) out.push(...this.onReading(result.reading, nowMs));
     return out;
+  }
+
+  /** Commits an event the host observed (the meter link's `link-lost`, say). */
+  onEvent(event: EventRecord): HistoryRecord[] {
+    return this.commit([event]);
   }
 
   subscribe(listener: Listener): () => void {

@@ -70,11 +70,12 @@ export type EventType =
   | "power-failure" // from the meter's power-failure log
   | "power-down" // detected: no readings across a dongle restart
   | "voltage-sag" | "voltage-swell" | "under-voltage" | "over-voltage"
-  | "clock-jump" | "frame-counter-reset" | "reboot" | "meter-change";
+  | "clock-jump" | "frame-counter-reset" | "reboot" | "meter-change"
+  | "link-lost" | "link-restored"; // the meter link's no-data timeout (modules/app/meter-link.ts)
 
 export const EVENT_TYPES: readonly EventType[] = [
   "power-failure", "power-down", "voltage-sag", "voltage-swell", "under-voltage", "over-voltage",
-  "clock-jump", "frame-counter-reset", "reboot", "meter-change",
+  "clock-jump", "frame-counter-reset", "reboot", "meter-change", "link-lost", "link-restored",
 ];
 
 export interface EventRecord {

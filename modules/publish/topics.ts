@@ -20,6 +20,8 @@ export class Topics {
   get status(): string { return `${this.base}/status`; }
   get event(): string { return `${this.base}/event`; }
   get diag(): string { return `${this.base}/diag`; }
+  /** The meter link, retained `up` or `down` (the HA connectivity binary_sensor reads it). */
+  get link(): string { return `${this.base}/link`; }
   /** Subscription filter for commands: `<base>/cmd/<name>`. */
   get commands(): string { return `${this.base}/cmd/#`; }
   get commandPrefix(): string { return `${this.base}/cmd/`; }

@@ -58,6 +58,11 @@ export class FrameDetector {
     return this.tail - this.head;
   }
 
+  /** The first byte held (the lead of the frame still arriving), or -1 when none is held. */
+  get pendingLead(): number {
+    return this.tail > this.head ? this.buf[this.head] : -1;
+  }
+
   private scanFrames(final: boolean): void {
     const buf = this.buf;
     const r = this.result;

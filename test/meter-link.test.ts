@@ -1,0 +1,117 @@
+// The meter link in the firmware, with a fake clock and real corpus telegrams: the no-data timeout
+// (link-lost / link-restored events, `link` in diag), and the idle flush that must never end a
+// telegram still arriving.
+import test from "ava";
+import { Firmware } from "../modules/app/firmware.js";
+import { SimFlash } from "./sim-flash.js";
+import type { Publisher } from "../modules/ports/ports.js";
+import { readCase } from "./helpers/corpus.js";
+
+function rig(config: { linkTimeoutMs?: number } = {}) {
+  let now = Date.UTC(2026, 2, 28, 10);
+  let queued: Uint8Array | undefined;
+  let readable: ((n: number) => void) | undefined;
+  const sent: { topic: string; payload: string }[] = [];
+  const pub: Publisher = {
+    connected: true,
+    publish(topic, payload, _o, done) {
+      sent.push({ topic, payload });
+      done?.(true);
+      return true;
+    },
+    subscribe() {},
+  };
+  const logs: string[] = [];
+  const fw = new Firmware({
+    openSource: (cb) => {
+      readable = cb.onReadable;
+      return { read: () => { const r = queued; queued = undefined; return r?.slice().buffer as ArrayBuffer | undefined; }, close() {} };
+    },
+    clock: { now: () => now },
+    flash: new SimFlash({ blocks: 32 }),
+    publisher: pub,
+    log: (l) => logs.push(l),
+  }, { deviceId: "lk", qos: 1, ...config });
+  fw.start();
+  const results: boolean[] = [];
+  fw.onReading = () => results.push(true);
+  return {
+    fw, sent, logs, results,
+    /** Advances the clock in ticks of `stepMs`. */
+    wait(ms: number, stepMs = 250) {
+      for (let t = 0; t < ms; t += stepMs) {
+        now += stepMs;
+        fw.tick(now);
+      }
+    },
+    send(bytes: Uint8Array) {
+      queued = bytes;
+      readable!(bytes.length);
+    },
+  };
+}
+
+/** A corpus telegram as a meter sends it: the file lacks the line end after the CRC. */
+function onWire(id: string): Uint8Array {
+  return Uint8Array.from([...readCase(id).bytes, 0x0d, 0x0a]);
+}
+
+test("a DSMR 5 telegram arriving at 1 byte per second still decodes, first after boot and later", (t) => {
+  const telegram = onWire("dsmr-athombv-dsmr-5.0-isk-1");
+  const r = rig({ linkTimeoutMs: 60_000 });
+  for (let round = 0; round < 2; round++) {
+    for (const b of telegram) {
+      r.send(Uint8Array.of(b));
+      r.wait(1000);
+    }
+  }
+  t.is(r.fw.decoder.stats.ok, 2, JSON.stringify(r.fw.decoder.stats.errors));
+  t.is(r.fw.decoder.stats.errors.truncated, 0);
+  t.is(r.results.length, 2);
+});
+
+test("a telegram without terminator (Iskra MT382, no CRC) still ends when the line goes quiet", (t) => {
+  const telegram = readCase("dsmr-athombv-iskra-mt-382-no-crc").bytes;
+  const r = rig();
+  r.send(telegram);
+  r.wait(250);
+  t.is(r.fw.decoder.stats.ok, 0, "not before the line is quiet");
+  r.wait(500);
+  t.is(r.fw.decoder.stats.ok, 1);
+});
+
+test("no bytes for the timeout: link-lost event, link down in diag and on the link topic; bytes again: link-restored", (t) => {
+  const telegram = readCase("dsmr-athombv-dsmr-5.0-isk-1").bytes;
+  const r = rig({ linkTimeoutMs: 30_000 });
+  r.send(telegram);
+  r.wait(1000);
+  t.is((r.fw.diag().link as { state: string }).state, "up");
+  r.wait(28_000);
+  t.is(r.fw.linkStatus.state, "up", "29 s of silence is within the timeout");
+  r.wait(2000);
+  const link = r.fw.diag().link as { state: string; since: string; lost: number };
+  t.is(link.state, "down");
+  t.is(link.lost, 1);
+  t.is(Date.parse(link.since), Date.UTC(2026, 2, 28, 10) + 30_000);
+  const events = () => r.sent.filter((m) => m.topic === "metertap/lk/event").map((m) => JSON.parse(m.payload).type);
+  t.deepEqual(events().filter((e) => e.startsWith("link")), ["link-lost"]);
+  t.is(r.sent.filter((m) => m.topic === "metertap/lk/link").at(-1)?.payload, "down");
+  r.wait(60_000);
+  t.deepEqual(events().filter((e) => e.startsWith("link")), ["link-lost"], "raised once per outage");
+  r.send(telegram);
+  r.wait(250);
+  t.is(r.fw.linkStatus.state, "up");
+  t.deepEqual(events().filter((e) => e.startsWith("link")), ["link-lost", "link-restored"]);
+  t.is(r.sent.filter((m) => m.topic === "metertap/lk/link").at(-1)?.payload, "up");
+  t.true(r.logs.some((l) => /no data from the meter for 30 s/.test(l)), r.logs.join("\n"));
+  const stored = [...r.fw.history!.store.query("events")].map((e) => e.stream === "events" && e.type);
+  t.deepEqual(stored.filter((e) => e && e.startsWith("link")), ["link-lost", "link-restored"], "in the history too");
+});
+
+test("a source that never sends a byte is reported lost once the timeout has passed", (t) => {
+  const r = rig({ linkTimeoutMs: 30_000 });
+  r.wait(29_000);
+  t.is(r.fw.linkStatus.lost, 0);
+  r.wait(1000);
+  t.deepEqual({ state: r.fw.linkStatus.state, lost: r.fw.linkStatus.lost }, { state: "down", lost: 1 });
+});
