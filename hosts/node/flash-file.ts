@@ -38,6 +38,11 @@ export class ImageFlash implements FlashRegion {
     this.written(block * BLOCK, BLOCK);
   }
 
+  /** A copy in RAM (reading an image without touching the file). */
+  clone(): ImageFlash {
+    return new ImageFlash(this.bytes.slice());
+  }
+
   protected written(_offset: number, _length: number): void {}
 
   private check(offset: number, length: number): void {

@@ -30,7 +30,10 @@ export function diagnostics(
     held: fw.stats.held,
     events: fw.stats.events,
     commands,
-    link: { state: fw.linkStatus.state, since: isoUtc(fw.linkStatus.since), lost: fw.linkStatus.lost },
+    // The meter link: `link` is what the HA connectivity binary_sensor reads.
+    link: fw.linkStatus.state,
+    link_since: isoUtc(fw.linkStatus.since),
+    link_lost: fw.linkStatus.lost,
   };
   if (link) out.mqtt = link;
   if (outbox) out.outbox = { ...outbox, cursors: fw.cursors };

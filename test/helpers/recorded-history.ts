@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Reading } from "../../modules/reading/model.js";
 import { History } from "../../modules/history/history.js";
-import { SimFlash } from "../../modules/history/sim-flash.js";
+import { SimFlash } from "../sim-flash.js";
 import { isoUtc } from "../../modules/util/time.js";
 import { Dsmr5Generator, type Registers } from "../../hosts/node/dsmr-generator.js";
 

@@ -1,7 +1,7 @@
 // The local page's routes after a firmware run, the same under Node and XS (test/web-xs.test.ts):
 // telegrams in, then every route's response (status, headers, body) and an event stream's pieces.
 import { Firmware } from "../../modules/app/firmware.js";
-import { SimFlash } from "../../modules/history/sim-flash.js";
+import { SimFlash } from "../sim-flash.js";
 import { zone } from "../../modules/history/zones.js";
 import { WebApp } from "../../modules/web/app.js";
 import { MemoryStore } from "../../modules/security/replay.js";
