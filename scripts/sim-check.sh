@@ -69,7 +69,7 @@ IDF_PATH="$WORK/idf" make -C "$ESP_TMP" -f makefile $xsb_targets >"$WORK/esp32-m
 echo "sim-check: esp32 modules compiled ($(grep -c '^# xsc' "$WORK/esp32-modules.log") xsc steps)"
 
 # An OTA key pair and signed images for the page's upload (sign-image is the project's CLI).
-[[ -f dist/hosts/node/cli.js ]] || npm run build --silent >"$WORK/npm-build.log" 2>&1
+[[ -f dist/hosts/node/cli.js && -f dist/web/index.html.gz ]] || npm run build --silent >"$WORK/npm-build.log" 2>&1
 node -e 'const c = require("node:crypto"); const { privateKey } = c.generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   require("node:fs").writeFileSync(process.argv[1], privateKey.export({ type: "sec1", format: "pem" }))' "$WORK/ota.pem"
 OTA_KEY=$(node dist/hosts/node/cli.js sign-image --key "$WORK/ota.pem" --public-key --format hex)
@@ -123,14 +123,22 @@ for _ in $(seq "$RUN_S"); do
   if grep -q '^metertap/metertap-sim/state ' "$WORK/mqtt.log" 2>/dev/null; then ok=1; break; fi
 done
 page=ok
-curl -s -m 5 "http://127.0.0.1:$HTTP/" >"$WORK/page.html" || true
+curl -s -m 5 --compressed "http://127.0.0.1:$HTTP/" >"$WORK/page.html" || true
 grep -q '<h1>metertap</h1>' "$WORK/page.html" || page=missing
-# The settings form: a bad key is refused whole; a secret is stored but never shown back.
-curl -s -m 5 -d 'tz=Europe/Amsterdam&key_enc=zz' "http://127.0.0.1:$HTTP/save" | grep -q 'Not saved: key_enc: must be 32 hex digits' || page=refusal-missing
-curl -s -m 5 -d 'tz=Europe/Amsterdam&mqtt_pw=sim-check-secret' "http://127.0.0.1:$HTTP/save" | grep -q 'Saved mqtt_pw, tz' || page=save-failed
-curl -s -m 5 "http://127.0.0.1:$HTTP/" >"$WORK/page2.html" || true
-grep -q 'sim-check-secret' "$WORK/page2.html" && page=secret-shown
-grep -q 'value="Europe/Amsterdam"' "$WORK/page2.html" || page=tz-not-saved
+curl -s -m 5 --compressed "http://127.0.0.1:$HTTP/uplot.js" | grep -q 'uPlot' || page=uplot-missing
+# The HomeWizard API and the live stream come from the same core routes as on Node.
+curl -s -m 5 "http://127.0.0.1:$HTTP/api" | grep -q '"product_type":"HWE-P1"' || page=api-missing
+curl -s -m 5 "http://127.0.0.1:$HTTP/api/v1/data" | grep -q '"total_power_import_t1_kwh":' || page=api-data-missing
+curl -s -N -m 4 "http://127.0.0.1:$HTTP/events" >"$WORK/events.txt" || true
+[[ $(grep -c '^data: {"reading":{' "$WORK/events.txt") -ge 2 ]] || page=events-missing
+# Settings: the form's token is required; a bad key is refused whole; a secret is stored, never shown back.
+CSRF=$(curl -s -m 5 "http://127.0.0.1:$HTTP/settings" | sed -n 's/.*"csrf":"\([0-9a-f]*\)".*/\1/p')
+curl -s -m 5 -d 'tz=Europe/Amsterdam' "http://127.0.0.1:$HTTP/settings" | grep -q 'reload the page' || page=token-not-required
+curl -s -m 5 -d "csrf=$CSRF&tz=Europe/Amsterdam&key_enc=zz" "http://127.0.0.1:$HTTP/settings" | grep -q 'Not saved: key_enc: must be 32 hex digits' || page=refusal-missing
+curl -s -m 5 -d "csrf=$CSRF&tz=Europe/Amsterdam&mqtt_pw=sim-check-secret" "http://127.0.0.1:$HTTP/settings" | grep -q 'Saved mqtt_pw, tz' || page=save-failed
+curl -s -m 5 "http://127.0.0.1:$HTTP/settings" >"$WORK/settings.json" || true
+grep -q 'sim-check-secret' "$WORK/settings.json" && page=secret-shown
+grep -q '"key":"tz"[^}]*"value":"Europe/Amsterdam"' "$WORK/settings.json" || page=tz-not-saved
 # Firmware upload: verified on the simulator's XS with the native PSA hash and signature check.
 upload() { curl -s -m 20 --data-binary "@$1" -H 'Content-Type: application/octet-stream' "http://127.0.0.1:$HTTP/update"; }
 [[ "$(upload "$WORK/app.tampered")" == "rejected (signature): signature does not verify" ]] || page=tampered-image-accepted

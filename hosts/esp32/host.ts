@@ -15,6 +15,7 @@ import type { MetertapHost } from "../moddable/host-api.js";
 import { PreferenceStore } from "../moddable/preference-store.js";
 import { ModdableMqttPublisher } from "../moddable/mqtt-publisher.js";
 import { Portal } from "../moddable/portal.js";
+import { advertiseHomeWizard, deviceWebApp } from "../moddable/web.js";
 import { loadSettings, parseMqttUrl } from "../../modules/web/settings.js";
 import { MeterLine } from "./source.js";
 import { openHistoryPartition } from "./flash.js";
@@ -49,6 +50,7 @@ export function esp32Host(): MetertapHost {
   let otaBusy = false;
   let firmware: Firmware | undefined;
   let lastOta: string | null = null;
+  let advertised = false;
 
   const newUpdater = (): OtaUpdater | undefined => {
     // One update at a time: busy until afterUpdate() hears the verdict.
@@ -111,11 +113,15 @@ export function esp32Host(): MetertapHost {
       firmware = fw;
       health = check;
       registerOtaCommand(fw, newUpdater, log, afterUpdate);
-      const portal = new Portal({
-        store,
-        log,
-        status: () => ({ version: String(firmwareConfig.device?.swVersion), line: line.settings, frames: fw.decoder.stats.ok, mqtt: fw.connected ? "connected" : "not connected" }),
+      const app = deviceWebApp({
+        firmware: fw, store, serial: mac, version: String(firmwareConfig.device?.swVersion), timeZone: settings.tz,
+        // HomeWizard reports signal strength in %: RSSI -100 dBm is 0, -50 dBm and above 100.
+        wifi: () => ({ ssid: settings.ssid, strength: station.rssi === undefined ? undefined : Math.max(0, Math.min(100, 2 * (station.rssi + 100))) }),
         onSaved: () => fw.scheduleReboot(),
+      });
+      const portal = new Portal({
+        app, log, captive: true,
+        secret: () => store.read("cmd_secret") || undefined,
         updater: newUpdater,
         onUpdated: afterUpdate,
       });
@@ -125,6 +131,11 @@ export function esp32Host(): MetertapHost {
 
     tick(fw: Firmware, monotonicMs: number) {
       station.tick(monotonicMs);
+      // mDNS once the station has an address (not on the configuration access point).
+      if (!advertised && station.rssi !== undefined) {
+        advertised = true;
+        advertiseHomeWizard(`metertap-${mac.slice(-6)}`, mac, 80, log);
+      }
       line.tick(monotonicMs, fw.decoder.stats.ok);
     },
   };

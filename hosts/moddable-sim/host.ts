@@ -12,6 +12,7 @@ import type { MetertapHost } from "../moddable/host-api.js";
 import { PreferenceStore } from "../moddable/preference-store.js";
 import { ModdableMqttPublisher } from "../moddable/mqtt-publisher.js";
 import { Portal } from "../moddable/portal.js";
+import { deviceWebApp } from "../moddable/web.js";
 import { loadSettings, parseMqttUrl } from "../../modules/web/settings.js";
 import { openSerialPath } from "./serial-source.js";
 import { openFileFlash } from "./file-flash.js";
@@ -65,12 +66,15 @@ export function simulatorHost(): MetertapHost {
       });
       const onUpdated = (r: OtaResult) => log(r.ok ? `ota: installed ${r.version} into ${otaFile}` : `ota: rejected (${r.error}): ${r.message}`);
       registerOtaCommand(fw, newUpdater, log, onUpdated);
+      const app = deviceWebApp({
+        firmware: fw, store, serial: "0000000000a1", version: String(config.version ?? "0.0.0"), timeZone: settings.tz,
+        onSaved: () => log("settings saved: restart the simulator to apply them"),
+      });
       new Portal({
         port: Number(config.httpPort ?? 8080),
-        store,
+        app,
         log,
-        status: () => ({ frames: fw.decoder.stats.ok, mqtt: fw.connected ? "connected" : "not connected" }),
-        onSaved: () => log("settings saved: restart the simulator to apply them"),
+        secret: () => store.read("cmd_secret") || undefined,
         updater: newUpdater,
         onUpdated,
       }).start();

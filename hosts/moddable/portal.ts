@@ -1,41 +1,50 @@
-// The local page: settings (Wi-Fi, MQTT, meter keys, time zone) and a signed-firmware upload,
-// served by Moddable's http Server on the LAN and on the configuration access point. Any other
-// path redirects to "/", which is what phones' captive-portal checks need. When a command secret
-// is set, saving and uploading need it (form field `auth`, header `x-secret`).
+// The local page on the dongle and the simulator: the core's route table (modules/web/app.ts)
+// served by Moddable's http Server, on the LAN and on the configuration access point. Two things
+// are host-side: the signed-firmware upload (POST /update streams into the updater, never held in
+// RAM) and the live event stream, whose socket is detached from the server (the Server ends a
+// chunked body the first time it has nothing to send). With `captive`, unknown GETs redirect to
+// "/", which is what phones' captive-portal checks need.
 import { Server } from "http";
-import type { KeyValueStore } from "../../modules/ports/ports.js";
+import type { WebApp } from "../../modules/web/app.js";
+import { parseTarget, type WebResponse } from "../../modules/web/http.js";
 import type { OtaUpdater, OtaResult } from "../../modules/ota/updater.js";
-import { loadSettings, parseForm, renderPage, saveForm } from "../../modules/web/settings.js";
-import type { SaveResult } from "../../modules/web/settings.js";
 
 export interface PortalOptions {
   port?: number;
-  store: KeyValueStore;
-  /** Facts shown on the page (counters, versions): never secrets. */
-  status(): Record<string, string | number>;
-  /** Settings were saved. */
-  onSaved(result: SaveResult): void;
+  app: WebApp;
+  /** The command secret, when one is set: uploads need it as header `x-secret`. */
+  secret(): string | undefined;
   /** A fresh OtaUpdater for an upload, or undefined when this host cannot update. */
   updater?(): OtaUpdater | undefined;
   onUpdated?(result: OtaResult): void;
+  captive?: boolean;
   log(line: string): void;
 }
 
-const MAX_FORM = 8192;
+/** What the server hands over after `detach`: the legacy socket. */
+interface RawSocket {
+  read(): number;
+  read(type: null, count: number): void;
+  write(...parts: (string | ArrayBuffer)[]): number;
+  close(): void;
+  callback?: (message: number, value?: number) => void;
+}
 
 interface Exchange {
-  path: string;
   method: string;
-  secret?: string;
-  updater?: OtaUpdater;
-  status: number;
+  target: string;
+  headers: Record<string, string>;
   body: string;
-  type: string;
-  location?: string;
-  /** The response body, sent in pieces as the socket has room (the server writes one piece at a time). */
-  out?: ArrayBuffer;
+  updater?: OtaUpdater;
+  /** A reply made here (uploads, refusals) instead of by the route table. */
+  reply?: WebResponse;
+  out?: Uint8Array;
+  pieces?: Iterator<string>;
+  pending?: Uint8Array;
   sent: number;
 }
+
+const utf8 = (s: string) => new Uint8Array(ArrayBuffer.fromString(s));
 
 function sameSecret(a: string | undefined, b: string): boolean {
   if (a === undefined || a.length !== b.length) return false;
@@ -44,9 +53,13 @@ function sameSecret(a: string | undefined, b: string): boolean {
   return diff === 0;
 }
 
+const plain = (status: number, text: string): WebResponse => ({ status, headers: { "content-type": "text/plain" }, body: text });
+
 export class Portal {
   private server?: Server;
   private readonly exchanges = new Map<object, Exchange>();
+  /** Event messages not sent because a socket had no room (the next telegram supersedes them). */
+  dropped = 0;
 
   constructor(private readonly options: PortalOptions) {}
 
@@ -66,50 +79,35 @@ export class Portal {
 
   private handle(request: any, message: number, val1: any, val2: any): any {
     const o = this.options;
-    let x = this.exchanges.get(request);
+    const x = this.exchanges.get(request);
     switch (message) {
-      case Server.status:
-        this.exchanges.set(request, { path: String(val1).split("?")[0], method: String(val2), status: 200, body: "", type: "text/html", sent: 0 });
+      case Server.status: {
+        const exchange: Exchange = { method: String(val2), target: String(val1), headers: {}, body: "", sent: 0 };
+        if (exchange.method === "GET" && parseTarget(exchange.target).path === "/events") return this.events(request, exchange);
+        this.exchanges.set(request, exchange);
         return;
+      }
       case Server.header:
-        if (x && String(val1).toLowerCase() === "x-secret") x.secret = String(val2);
+        if (x) x.headers[String(val1).toLowerCase()] = String(val2);
         return;
       case Server.headersComplete:
         if (!x) return false;
-        if (x.method === "POST" && x.path === "/update") {
-          if (!this.authorised(x.secret)) return this.refuse(x, 403, "a command secret is set: send it as x-secret");
-          x.updater = o.updater?.();
-          if (!x.updater) return this.refuse(x, 503, "no update can start: no OTA key in this build, or one is running");
-          x.updater.begin();
-          return true; // stream the body through requestFragment
-        }
-        if (x.method === "POST" && x.path === "/save") return String;
-        return false;
+        if (x.method === "POST" && parseTarget(x.target).path === "/update") return this.beginUpload(x);
+        return x.method === "POST" ? String : false;
       case Server.requestFragment:
         if (x?.updater) x.updater.write(new Uint8Array(request.read(ArrayBuffer)));
         return;
       case Server.requestComplete:
-        if (x) this.complete(x, val1);
+        if (x?.updater) {
+          const result = x.updater.finish();
+          x.reply = plain(result.ok ? 200 : 400, result.ok ? `installed ${result.version}` : `rejected (${result.error}): ${result.message}`);
+          o.onUpdated?.(result);
+        } else if (x && typeof val1 === "string") x.body = val1;
         return;
       case Server.prepareResponse:
-        if (!x) return { status: 500, body: "" };
-        if (x.method === "GET" && x.path === "/") x.body = renderPage(loadSettings(o.store), o.status());
-        else if (x.method === "GET" || (x.method === "POST" && x.path !== "/save" && x.path !== "/update")) {
-          x.status = 302;
-          x.location = "/";
-        }
-        x.out = ArrayBuffer.fromString(x.body);
-        return {
-          status: x.status,
-          headers: ["Content-Type", x.type, "Content-Length", String(x.out.byteLength), "Cache-Control", "no-store", ...(x.location ? ["Location", x.location] : [])],
-          body: true,
-        };
-      case Server.responseFragment: {
-        if (!x?.out || x.sent >= x.out.byteLength) return undefined;
-        const piece = x.out.slice(x.sent, x.sent + Math.max(1, Number(val1)));
-        x.sent += piece.byteLength;
-        return piece;
-      }
+        return x ? this.respond(x) : { status: 500, body: "" };
+      case Server.responseFragment:
+        return x ? this.piece(x, Math.max(1, Number(val1))) : undefined;
       case Server.responseComplete:
       case Server.error:
         // An upload cut short still reports, so the host can accept the next one.
@@ -119,46 +117,76 @@ export class Portal {
     }
   }
 
-  private authorised(secret: string | undefined): boolean {
-    const required = this.options.store.read("cmd_secret");
-    return required === undefined || sameSecret(secret, required);
+  private beginUpload(x: Exchange): boolean {
+    const secret = this.options.secret();
+    if (secret !== undefined && !sameSecret(x.headers["x-secret"], secret)) {
+      x.reply = plain(403, "a command secret is set: send it as x-secret");
+      return false;
+    }
+    x.updater = this.options.updater?.();
+    if (!x.updater) {
+      x.reply = plain(503, "no update can start: no OTA key in this build, or one is running");
+      return false;
+    }
+    x.updater.begin();
+    return true; // stream the body through requestFragment
   }
 
-  private refuse(x: Exchange, status: number, text: string): false {
-    x.status = status;
-    x.type = "text/plain";
-    x.body = text;
-    x.updater = undefined;
-    return false;
+  private respond(x: Exchange): { status: number; headers: string[]; body: true } {
+    const { path, query } = parseTarget(x.target);
+    let r = x.reply ?? this.options.app.handle({ method: x.method, path, query, headers: x.headers, body: x.body });
+    if (r.status === 404 && x.method === "GET" && this.options.captive) r = { status: 302, headers: { location: "/" }, body: "" };
+    const headers: string[] = [];
+    for (const k of Object.keys(r.headers)) headers.push(k, r.headers[k]);
+    if (typeof r.body === "string") x.out = utf8(r.body);
+    else if (r.body instanceof Uint8Array) x.out = r.body;
+    else if (r.body) x.pieces = r.body[Symbol.iterator]();
+    // Known lengths go out as they are; generated bodies chunked.
+    if (!x.pieces) headers.push("content-length", String(x.out?.byteLength ?? 0));
+    return { status: r.status, headers, body: true };
   }
 
-  private complete(x: Exchange, body: unknown): void {
-    const o = this.options;
-    if (x.updater) {
-      const result = x.updater.finish();
-      x.type = "text/plain";
-      x.status = result.ok ? 200 : 400;
-      x.body = result.ok ? `installed ${result.version}` : `rejected (${result.error}): ${result.message}`;
-      o.onUpdated?.(result);
-      return;
+  /** The next part of the body that fits in `room` bytes, or undefined when all is sent. */
+  private piece(x: Exchange, room: number): ArrayBuffer | undefined {
+    while (x.pieces && !(x.pending && x.sent < x.pending.byteLength)) {
+      const next = x.pieces.next();
+      if (next.done) x.pieces = undefined;
+      else {
+        x.pending = utf8(next.value);
+        x.sent = 0;
+      }
     }
-    if (x.path !== "/save") return;
-    const text = typeof body === "string" ? body : "";
-    const form = text.length <= MAX_FORM ? parseForm(text) : undefined;
-    if (!form) {
-      x.status = 400;
-      x.body = renderPage(loadSettings(o.store), o.status(), "The form could not be read.");
-      return;
-    }
-    if (!this.authorised(form.auth)) {
-      x.status = 403;
-      x.body = renderPage(loadSettings(o.store), o.status(), "A command secret is set: enter it in the form's auth field.");
-      return;
-    }
-    const result = saveForm(o.store, form);
-    const problems = Object.entries(result.errors).map(([k, v]) => `${k}: ${v}`).join("; ");
-    x.status = problems ? 400 : 200;
-    x.body = renderPage(loadSettings(o.store), o.status(), problems ? `Not saved: ${problems}` : `Saved ${[...result.saved, ...result.cleared].join(", ") || "nothing"}.`);
-    if (!problems) o.onSaved(result);
+    const src = x.pending ?? x.out;
+    if (!src || x.sent >= src.byteLength) return undefined;
+    const part = src.slice(x.sent, x.sent + room);
+    x.sent += part.byteLength;
+    return part.buffer as ArrayBuffer;
+  }
+
+  /** GET /events: the server lets go of the socket; the stream is plain writes until it closes. */
+  private events(request: any, x: Exchange): void {
+    const socket = (this.server as unknown as { detach(r: object): RawSocket }).detach(request);
+    const { path, query } = parseTarget(x.target);
+    const r = this.options.app.handle({ method: "GET", path, query, headers: {}, body: "" });
+    const skip = () => {
+      const n = socket.read();
+      if (n) socket.read(null, n); // the request's remaining header lines
+    };
+    skip();
+    socket.write(`HTTP/1.1 ${r.status} OK\r\ncontent-type: text/event-stream\r\ncache-control: no-store\r\nconnection: close\r\n\r\n`);
+    const stop = r.events?.({
+      write: (text) => {
+        const bytes = ArrayBuffer.fromString(text);
+        if (socket.write() >= bytes.byteLength) socket.write(bytes);
+        else this.dropped++;
+      },
+    });
+    socket.callback = (message) => {
+      if (message === 2) skip();
+      else if (message < 0) {
+        stop?.();
+        socket.close();
+      }
+    };
   }
 }

@@ -120,30 +120,3 @@ export function parseMqttUrl(url: string): MqttTarget | { error: string } {
   if (port < 1 || port > 65535) return { error: "port out of range" };
   return { host: m[2], port, secure };
 }
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** The configuration page. Secrets show only whether they are set. */
-export function renderPage(settings: Settings, status: Record<string, string | number>, message = ""): string {
-  const rows = FIELDS.map((f) => {
-    const set = settings[f.key] !== undefined;
-    const input = f.secret
-      ? `<input type="password" name="${f.key}" autocomplete="off" placeholder="${set ? "(set: leave empty to keep)" : "(not set)"}">` +
-        (set ? ` <label><input type="checkbox" name="clear_${f.key}"> clear</label>` : "")
-      : `<input name="${f.key}" value="${escapeHtml(settings[f.key] ?? "")}">`;
-    return `<p><label>${escapeHtml(f.label)}<br>${input}</label></p>`;
-  }).join("\n");
-  const facts = Object.entries(status).map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(String(v))}</td></tr>`).join("");
-  return `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>metertap</title></head><body><h1>metertap</h1>
-${message ? `<p><b>${escapeHtml(message)}</b></p>` : ""}<table>${facts}</table>
-<form method="post" action="/save">
-${rows}
-${settings["cmd_secret"] !== undefined ? `<p><label>Command secret (required to save)<br><input type="password" name="auth" autocomplete="off"></label></p>` : ""}
-<p><button>Save and restart</button></p></form>
-<h2>Firmware update</h2><p>Upload a signed image (metertap sign-image):</p>
-<form method="post" action="/update" enctype="application/octet-stream"><input type="file" id="f"><button type="button" onclick="fetch('/update',{method:'POST',headers:{'x-secret':prompt('Command secret (empty if none)')||''},body:document.getElementById('f').files[0]}).then(r=>r.text()).then(t=>document.body.innerText=t)">Upload</button></form>
-</body></html>`;
-}
