@@ -1,12 +1,16 @@
 // MQTT figures on a real Mosquitto: end-to-end latency from a telegram's last byte to a
 // subscriber's receipt of its state message (p50, p99), and sustained telegrams/s through the
-// whole pipeline (decode, history, guard, state publish) with every state received.
+// whole pipeline (decode, history, guard, state publish) with every state received. Then the
+// dongle's own MQTT client (modules/mqtt) over Node sockets: QoS 1 publish → PUBACK latency and
+// throughput with the outbox's window of 16 in flight.
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { Mosquitto, subscriber, until } from "../test/mqtt/mosquitto.js";
 import { startPipeline } from "../hosts/node/pipeline.js";
 import { QueuedSource } from "../hosts/node/byte-queue.js";
 import { Dsmr5Generator } from "../hosts/node/dsmr-generator.js";
+import { MqttClient } from "../modules/mqtt/client.js";
+import { nodeSocket } from "../hosts/node/socket.js";
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -60,6 +64,49 @@ export async function bench(): Promise<void> {
     await sub.client.endAsync();
   } finally {
     await pipeline.shutdown();
+    await broker.stop();
+  }
+  await qos1Bench();
+}
+
+/** The core client alone: one QoS 1 message at a time (latency), then 16 in flight (throughput). */
+async function qos1Bench(): Promise<void> {
+  const broker = await Mosquitto.start();
+  const c = new MqttClient({ target: { host: "127.0.0.1", port: broker.port, secure: false }, open: nodeSocket(), clientId: "bench-qos1", now: () => Date.now(), log: () => {} });
+  try {
+    c.connect({ topic: "bench/status", payload: "offline", retain: true });
+    await until(() => c.connected, 5000, "connect");
+    const payload = JSON.stringify({ start: "2026-03-28T10:15:00Z", import_wh: 1234567, export_wh: 7654, avg_w: 812 });
+    const rounds = 2000;
+    const latencies: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const t0 = performance.now();
+      await new Promise<void>((resolve, reject) => c.publish("bench/p", payload, { qos: 1 }, (ok) => (ok ? resolve() : reject(new Error("not delivered")))));
+      latencies.push(performance.now() - t0);
+    }
+    latencies.sort((a, b) => a - b);
+    console.log(`core client QoS 1, publish -> PUBACK (${rounds} messages of ${payload.length} bytes, one at a time): p50 ${percentile(latencies, 50).toFixed(3)} ms, p99 ${percentile(latencies, 99).toFixed(3)} ms`);
+
+    const total = 50_000;
+    let acked = 0;
+    let sent = 0;
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => {
+      const more = () => {
+        while (sent < total && sent - acked < 16) {
+          sent++;
+          c.publish("bench/p", payload, { qos: 1 }, () => {
+            if (++acked === total) resolve();
+            else more();
+          });
+        }
+      };
+      more();
+    });
+    const s = (performance.now() - t0) / 1000;
+    console.log(`core client QoS 1 throughput, 16 in flight (the outbox window): ${total} messages acknowledged in ${s.toFixed(2)} s = ${Math.round(total / s)} messages/s (load average ${loadavg()[0].toFixed(1)})`);
+  } finally {
+    c.close();
     await broker.stop();
   }
 }

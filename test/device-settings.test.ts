@@ -1,4 +1,4 @@
-// The configuration page's logic (hosts/moddable/settings.ts) and the Wi-Fi policy, on Node.
+// The configuration page's logic (modules/web/settings.ts) and the Wi-Fi policy, on Node.
 import test from "ava";
 import { FIELDS, loadSettings, parseForm, parseMqttUrl, saveForm } from "../modules/web/settings.js";
 import { Firmware } from "../modules/app/firmware.js";
@@ -18,6 +18,10 @@ function settingsRoutes(store: KeyValueStore) {
   return { get, post };
 }
 import { WifiPolicy } from "../hosts/moddable/wifi-policy.js";
+import { pemCertificates } from "../modules/web/pem.js";
+import { makeTestPki } from "./mqtt/tls-certs.js";
+import { execFileSync } from "node:child_process";
+import { rmSync } from "node:fs";
 
 class MemoryStore {
   readonly map = new Map<string, string>();
@@ -112,4 +116,28 @@ test("Wi-Fi: backoff doubles to the cap, resets on success; the portal opens wit
   t.deepEqual(fresh.tick(10_000), []);
   fresh.credentialsChanged(true, 20_000);
   t.deepEqual(fresh.tick(20_000), ["connect"]);
+});
+
+test("the trusted CA: one PEM certificate is stored whole, with or without its line breaks, and its body is the certificate's DER", (t) => {
+  const pki = makeTestPki();
+  try {
+    const store = new MemoryStore();
+    const two = saveForm(store, { tls_ca: pki.caPem + pki.caPem });
+    t.deepEqual(two.errors, { tls_ca: "one CA certificate only (the broker's root or issuing CA)" });
+    t.deepEqual(saveForm(store, { tls_ca: "not a certificate" }).errors, { tls_ca: "paste one PEM certificate (-----BEGIN CERTIFICATE----- ...)" });
+    // Pasted into an <input>, a browser drops the line breaks.
+    const oneLine = pki.caPem.replace(/\n/g, "");
+    t.deepEqual(saveForm(store, { tls_ca: oneLine }).errors, {});
+    t.is(pemCertificates(store.read("tls_ca")!).length, 1);
+    // As a textarea posts it: CRLF line ends, URL-encoded.
+    const posted = `tls_ca=${encodeURIComponent(pki.caPem.replace(/\n/g, "\r\n"))}`;
+    t.true(posted.length < 8192, "fits the page's form limit");
+    t.deepEqual(saveForm(store, parseForm(posted)!).errors, {});
+    const stored = store.read("tls_ca")!;
+    t.true(stored.length <= 4000);
+    const der = execFileSync("openssl", ["x509", "-in", pki.ca, "-outform", "DER"]);
+    t.deepEqual(pemCertificates(stored).map((b) => Buffer.from(b, "base64")), [der]);
+  } finally {
+    rmSync(pki.dir, { recursive: true, force: true });
+  }
 });

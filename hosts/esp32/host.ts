@@ -13,7 +13,9 @@ import { AesGcm } from "../../modules/crypto/aesgcm.js";
 import { fromHex } from "../../modules/util/hex.js";
 import type { MetertapHost } from "../moddable/host-api.js";
 import { PreferenceStore } from "../moddable/preference-store.js";
-import { ModdableMqttPublisher } from "../moddable/mqtt-publisher.js";
+import { MqttClient } from "../../modules/mqtt/client.js";
+import { moddableSocket } from "../moddable/socket.js";
+import { caDer } from "../../modules/web/pem.js";
 import { Portal } from "../moddable/portal.js";
 import { advertiseHomeWizard, deviceWebApp } from "../moddable/web.js";
 import { loadSettings, parseMqttUrl } from "../../modules/web/settings.js";
@@ -41,8 +43,9 @@ export function esp32Host(): MetertapHost {
     log,
   });
   const mqtt = settings.mqtt_url ? parseMqttUrl(settings.mqtt_url) : undefined;
+  const ca = caDer(settings.tls_ca);
   const publisher = mqtt && !("error" in mqtt)
-    ? new ModdableMqttPublisher(mqtt, { id: `metertap-${mac}`, user: settings.mqtt_user, password: settings.mqtt_pw }, log)
+    ? new MqttClient({ target: mqtt, open: moddableSocket(ca), clientId: `metertap-${mac}`, username: settings.mqtt_user, password: settings.mqtt_pw, now: () => Time.ticks, log })
     : undefined;
   const station = new Station({ ssid: settings.ssid, password: settings.wifi_pw, apName: `metertap-${mac.slice(-6)}`, log });
   const publicKey = OTA_PUBLIC_KEY.length === 130 ? fromHex(OTA_PUBLIC_KEY) : undefined;
@@ -75,7 +78,8 @@ export function esp32Host(): MetertapHost {
 
   const firmwareConfig: FirmwareConfig = {
     mac,
-    qos: 0,
+    // QoS 1: the outbox advances only on the broker's PUBACK (at least once).
+    qos: 1,
     timeZone: settings.tz,
     commandSecret: settings.cmd_secret,
     encryptionKey: settings.key_enc ? fromHex(settings.key_enc) : undefined,
@@ -112,7 +116,7 @@ export function esp32Host(): MetertapHost {
     attach(fw: Firmware, check: HealthCheck) {
       firmware = fw;
       health = check;
-      registerOtaCommand(fw, newUpdater, log, afterUpdate);
+      registerOtaCommand(fw, newUpdater, log, afterUpdate, ca);
       const app = deviceWebApp({
         firmware: fw, store, serial: mac, version: String(firmwareConfig.device?.swVersion), timeZone: settings.tz,
         // HomeWizard reports signal strength in %: RSSI -100 dBm is 0, -50 dBm and above 100.
@@ -131,6 +135,7 @@ export function esp32Host(): MetertapHost {
 
     tick(fw: Firmware, monotonicMs: number) {
       station.tick(monotonicMs);
+      publisher?.tick(monotonicMs);
       // mDNS once the station has an address (not on the configuration access point).
       if (!advertised && station.rssi !== undefined) {
         advertised = true;

@@ -4,13 +4,16 @@
 // signed images (page upload or the MQTT `ota` command) go into a file; there is no second slot,
 // so boots are never pending.
 import config from "mc/config";
+import Time from "time";
 import type { Firmware } from "../../modules/app/firmware.js";
 import { AesGcm } from "../../modules/crypto/aesgcm.js";
 import { fromHex } from "../../modules/util/hex.js";
 import { NO_ROLLBACK } from "../moddable/host-api.js";
 import type { MetertapHost } from "../moddable/host-api.js";
 import { PreferenceStore } from "../moddable/preference-store.js";
-import { ModdableMqttPublisher } from "../moddable/mqtt-publisher.js";
+import { MqttClient } from "../../modules/mqtt/client.js";
+import { moddableSocket } from "../moddable/socket.js";
+import { caDer } from "../../modules/web/pem.js";
 import { Portal } from "../moddable/portal.js";
 import { deviceWebApp } from "../moddable/web.js";
 import { loadSettings, parseMqttUrl } from "../../modules/web/settings.js";
@@ -30,8 +33,9 @@ export function simulatorHost(): MetertapHost {
   const settings = loadSettings(store, { mqtt_url: String(config.mqtt ?? "mqtt://127.0.0.1:1883") });
   const mqtt = settings.mqtt_url ? parseMqttUrl(settings.mqtt_url) : undefined;
   if (mqtt && "error" in mqtt) log(`mqtt: ${mqtt.error}`);
+  const ca = caDer(settings.tls_ca);
   const publisher = mqtt && !("error" in mqtt)
-    ? new ModdableMqttPublisher(mqtt, { id: "metertap-sim", user: settings.mqtt_user, password: settings.mqtt_pw }, log)
+    ? new MqttClient({ target: mqtt, open: moddableSocket(ca), clientId: "metertap-sim", username: settings.mqtt_user, password: settings.mqtt_pw, now: () => Time.ticks, log })
     : undefined;
   const root = String(config.file?.root ?? "/tmp/");
   const otaKey = typeof config.otaKey === "string" && config.otaKey.length === 130 ? fromHex(config.otaKey) : undefined;
@@ -49,7 +53,7 @@ export function simulatorHost(): MetertapHost {
     },
     config: {
       deviceId: String(config.deviceId ?? "metertap-sim"),
-      qos: 0,
+      qos: 1,
       timeZone: settings.tz,
       commandSecret: settings.cmd_secret,
       encryptionKey: settings.key_enc ? fromHex(settings.key_enc) : undefined,
@@ -65,7 +69,7 @@ export function simulatorHost(): MetertapHost {
         policy: { target: "moddable-sim", running, slotSize: 4 << 20 },
       });
       const onUpdated = (r: OtaResult) => log(r.ok ? `ota: installed ${r.version} into ${otaFile}` : `ota: rejected (${r.error}): ${r.message}`);
-      registerOtaCommand(fw, newUpdater, log, onUpdated);
+      registerOtaCommand(fw, newUpdater, log, onUpdated, ca);
       const app = deviceWebApp({
         firmware: fw, store, serial: "0000000000a1", version: String(config.version ?? "0.0.0"), timeZone: settings.tz,
         onSaved: () => log("settings saved: restart the simulator to apply them"),
@@ -80,6 +84,8 @@ export function simulatorHost(): MetertapHost {
       }).start();
       log(`metertap simulator: serial ${String(config.serial ?? "/tmp/metertap-p1")}, mqtt ${mqtt && !("error" in mqtt) ? `${mqtt.host}:${mqtt.port}` : "off"}`);
     },
-    tick() {},
+    tick(_fw: Firmware, monotonicMs: number) {
+      publisher?.tick(monotonicMs);
+    },
   };
 }

@@ -3,6 +3,7 @@
 // the form handling runs and is tested alike on Node and XS. Preference keys are at most 15 characters and
 // values at most 4000 bytes (ESP32 NVS through Moddable's preference module).
 import type { KeyValueStore } from "../../modules/ports/ports.js";
+import { checkCaPem } from "./pem.js";
 
 export interface Field {
   /** Preference key and form field name (≤ 15 characters). */
@@ -31,6 +32,8 @@ export const FIELDS: readonly Field[] = [
   { key: "mqtt_url", label: "MQTT broker (mqtt://host:1883 or mqtts://host:8883)", group: "MQTT", device: true, secret: false, check: (v) => ("error" in parseMqttUrl(v) ? (parseMqttUrl(v) as { error: string }).error : undefined) },
   { key: "mqtt_user", label: "MQTT user", group: "MQTT", device: true, secret: false, check: text(64) },
   { key: "mqtt_pw", label: "MQTT password", group: "MQTT", device: true, secret: true, check: text(128) },
+  // One line or several: the check ignores the line breaks an <input> drops.
+  { key: "tls_ca", label: "Trusted CA certificate (PEM) for mqtts:// and https:// updates, besides the built-in roots", group: "MQTT", device: true, secret: false, check: checkCaPem },
   { key: "key_enc", label: "Meter encryption key (GUEK, 32 hex)", group: "Meter", device: true, secret: true, check: hexKey },
   { key: "key_auth", label: "Meter authentication key (GAK, 32 hex)", group: "Meter", device: true, secret: true, check: hexKey },
   { key: "tz", label: "Time zone (IANA, e.g. Europe/Amsterdam)", group: "Meter", device: true, secret: false, check: (v) => (/^[A-Za-z_+\-/0-9]{1,40}$/.test(v) ? undefined : "not a time zone name") },
