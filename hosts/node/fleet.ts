@@ -15,6 +15,12 @@ import { openFlashFile, type FlashStorage } from "./flash-store.js";
 import { sourceOpener } from "./sources.js";
 import type { MeterSpec } from "./meters.js";
 import type { DbSink } from "./db/sink.js";
+import { nodeSigner } from "./signer.js";
+import { attachSigning } from "./signed-log.js";
+import { toHex } from "../../modules/util/hex.js";
+import { readFileSync } from "node:fs";
+
+const VERSION = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 export interface FleetMeter {
   name: string;
@@ -102,6 +108,9 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
         },
         onError: callbacks.onError,
       });
+      if (spec.sign && !meter.storage) throw new Error("signing needs the meter's history file (--flash / history)");
+      // The signing key lives in the meter's store beside its history, made on first start.
+      const signer = spec.sign ? nodeSigner(meter.storage!.store)! : undefined;
       meter.firmware = new Firmware({
         openSource: guarded,
         clock: { now: () => Date.now() },
@@ -111,7 +120,10 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
         store: meter.storage?.store,
         log,
         heap: () => process.memoryUsage().heapUsed,
+        // Diagnostics show the public key, never the private one.
+        deviceFacts: signer && (() => ({ signing_public_key: toHex(signer.publicKey()) })),
       }, { qos: 1, ...spec.config });
+      if (signer) attachSigning(meter.firmware, signer, meter.storage!.store, spec.flashFile!, VERSION);
       o.db?.attach(meter.firmware);
       meter.firmware.start();
     } catch (e) {

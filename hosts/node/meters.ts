@@ -21,12 +21,14 @@ export interface MeterSpec {
   config: FirmwareConfig;
   flashFile?: string;
   loop: boolean;
+  /** Sign closed quarter-hour, daily and monthly records (needs a history file). */
+  sign?: boolean;
 }
 
 /** Config keys and the `run` flag each stands for. */
 const FLAGS: Record<string, string> = {
   source: "--source", device_id: "--device-id", key: "--key", auth_key: "--auth-key", aad: "--aad",
-  tz: "--tz", history: "--flash", state_interval: "--state-interval", per_value: "--per-value",
+  tz: "--tz", history: "--flash", sign: "--sign", state_interval: "--state-interval", per_value: "--per-value",
 };
 
 function shared(args: string[]): string[] {
@@ -75,7 +77,7 @@ function readConfig(path: string): unknown[] {
 }
 
 function spec(o: RunOptions, n: number): MeterSpec {
-  return { name: o.config.deviceId ?? `meter-${n}`, source: o.source, config: o.config, flashFile: o.flashFile, loop: o.loop };
+  return { name: o.config.deviceId ?? `meter-${n}`, source: o.source, config: o.config, flashFile: o.flashFile, loop: o.loop, sign: o.sign };
 }
 
 /** The meters a run with `options` (parsed from `args`) reads; device ids must not collide. */

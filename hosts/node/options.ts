@@ -21,6 +21,8 @@ export const RUN_USAGE = `usage: metertap run --source SPEC [--source SPEC...] [
                      system's roots; the broker's host name is still checked
   --db URL           also write readings and history to a database: sqlite:FILE or
                      postgres://user:pass@host/db (or env DATABASE_URL); docs/DATABASE.md
+  --sign             sign each closed quarter-hour, daily and monthly record with the device
+                     key (ECDSA P-256) into FILE.signed; needs --flash (docs/SIGNED-RECORDS.md)
   --flash FILE       keep the history in FILE (default: in memory for this run)
   --key HEX          decryption key, 32 hex digits (or env KEY)
   --auth-key HEX     authentication key, 32 hex digits (or env AAD with 32 digits)
@@ -47,6 +49,7 @@ export interface RunOptions {
   source: SourceSpec;
   sources: SourceSpec[];
   configFile?: string;
+  sign?: boolean;
   /** `--db` or DATABASE_URL. */
   dbUrl?: string;
   mqttUrl?: string;
@@ -76,6 +79,7 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv, requireSour
       source: { type: "string", multiple: true },
       config: { type: "string" },
       db: { type: "string" },
+      sign: { type: "boolean" },
       mqtt: { type: "string" },
       "mqtt-ca": { type: "string" },
       flash: { type: "string" },
@@ -147,7 +151,8 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv, requireSour
   const http = v["no-http"] ? null : v.http === undefined ? { host: "127.0.0.1", port: 8080, explicit: false } : { ...parseListen(v.http), explicit: true };
   const dbUrl = v.db ?? env.DATABASE_URL;
   if (dbUrl !== undefined && !/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(dbUrl)) throw new UsageError(`${v.db !== undefined ? "--db" : "DATABASE_URL"}: use sqlite:FILE or postgres://user:pass@host/db`);
-  return { source, sources, configFile: v.config, dbUrl, mqttUrl: v.mqtt, mqttCa: v["mqtt-ca"], flashFile: v.flash, loop: !!v.loop, quiet: !!v.quiet, drainTimeoutMs: drain * 1000, config, http };
+  if (v.sign && !v.flash && !v.config) throw new UsageError("--sign needs --flash FILE: the signed records and the device key live beside the history");
+  return { source, sources, configFile: v.config, dbUrl, sign: !!v.sign, mqttUrl: v.mqtt, mqttCa: v["mqtt-ca"], flashFile: v.flash, loop: !!v.loop, quiet: !!v.quiet, drainTimeoutMs: drain * 1000, config, http };
 }
 
 /** `PORT`, `HOST:PORT` or `[V6]:PORT`; port 0 picks a free one. */

@@ -50,6 +50,17 @@ export interface KeyValueStore {
   delete(key: string): void;
 }
 
+/**
+ * ECDSA P-256 with the device's own key (PSA Crypto on the dongle, node:crypto on Node), made on
+ * first boot and kept in the host's key-value store; the private key never leaves the host.
+ */
+export interface Signer {
+  /** SEC1 uncompressed public key (65 bytes: 04 || X || Y). */
+  publicKey(): Uint8Array;
+  /** DER-encoded ECDSA signature over SHA-256 of `message`. */
+  sign(message: Uint8Array): Uint8Array;
+}
+
 export interface PublishOptions {
   retain?: boolean;
   qos?: 0 | 1;

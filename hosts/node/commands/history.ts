@@ -4,8 +4,11 @@ import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { History, STREAMS, recordToJson, type StreamName } from "../../../modules/history/history.js";
 import { FileFlash } from "../flash-file.js";
+import { printPublicKey, printSigned } from "./signed.js";
 
-const USAGE = `usage: metertap history --flash FILE --stream ${STREAMS.join("|")} [--from ISO] [--to ISO]\n`;
+const USAGE = `usage: metertap history --flash FILE --stream ${STREAMS.join("|")} [--from ISO] [--to ISO]
+       metertap history --flash FILE --signed [--stream quarter-hour|daily|monthly] [--from ISO] [--to ISO]
+       metertap history --flash FILE --public-key     the device's signing key (PEM)\n`;
 
 function instant(v: string | undefined, name: string, fallback: number): number {
   if (v === undefined) return fallback;
@@ -19,9 +22,12 @@ export async function run(args: string[]): Promise<number> {
   try {
     const { values } = parseArgs({
       args,
-      options: { flash: { type: "string" }, stream: { type: "string" }, from: { type: "string" }, to: { type: "string" } },
+      options: { flash: { type: "string" }, stream: { type: "string" }, from: { type: "string" }, to: { type: "string" }, signed: { type: "boolean" }, "public-key": { type: "boolean" } },
     });
     if (!values.flash) throw new Error("--flash FILE is required");
+    // Signed records and the public key live beside the history (signed.ts).
+    if (values["public-key"]) return printPublicKey(values.flash);
+    if (values.signed) return printSigned(values.flash, values.stream, instant(values.from, "--from", -Infinity), instant(values.to, "--to", Infinity));
     if (!values.stream || !STREAMS.includes(values.stream as StreamName)) throw new Error(`--stream must be one of ${STREAMS.join(", ")}`);
     if (!existsSync(values.flash)) throw new Error(`no flash image at ${values.flash}`);
     file = values.flash;

@@ -27,7 +27,7 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   // Several meters, or a database beside MQTT: the fleet runner (one meter is a fleet of one).
-  if (options.sources.length > 1 || options.configFile || options.dbUrl) {
+  if (options.sources.length > 1 || options.configFile || options.dbUrl || options.sign) {
     try {
       return await runFleet(options, meterSpecs(options, args, process.env), log);
     } catch (e) {
