@@ -2,7 +2,6 @@
 // mqtt.js publisher or an embedded aedes broker, a flash region, a key-value store) and a timer
 // that calls tick() as the dongle's main loop does.
 import { readFileSync } from "node:fs";
-import { hostname } from "node:os";
 import type { Clock, FlashRegion, KeyValueStore, OpenByteSource } from "../../modules/ports/ports.js";
 import { Firmware, type FirmwareConfig } from "../../modules/app/firmware.js";
 import { nodeCipher } from "./cipher.js";
@@ -39,10 +38,10 @@ export interface Pipeline {
   shutdown(): Promise<void>;
 }
 
-/** The reader as Home Assistant shows it: this build's version and the local page on port 8080. */
-function readerDevice(): { model: string; swVersion: string; configurationUrl: string } {
+/** The reader as Home Assistant shows it: this build's version (the host adds its page's address). */
+function readerDevice(): { model: string; swVersion: string } {
   const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
-  return { model: "metertap on Node", swVersion: pkg.version, configurationUrl: `http://${hostname()}:8080/` };
+  return { model: "metertap on Node", swVersion: pkg.version };
 }
 
 /** 256 blocks of 4 KiB: a year of quarter-hour records, like the dongle's 1 MiB partition. */
