@@ -94,10 +94,11 @@ test("a --config of 12 meters plus 3 failing ones: each meter's states, profiles
     // One HA device per meter, its sensors naming it.
     const configs = watch.messages.filter((m) => m.topic.startsWith(`homeassistant/sensor/${id}/`));
     t.true(configs.length > 3, `${id}: discovery`);
-    // (A gas sub-meter is its own device, linked to the meter's.)
+    // (A gas sub-meter is its own device, linked to the meter's; the meter is linked to the
+    // reader of its line, whose diagnostics are a device of their own.)
     for (const c of configs) {
       const device = JSON.parse(c.payload).device;
-      t.true(device.identifiers[0] === id || device.via_device === id, c.topic);
+      t.true(device.identifiers[0] === id || device.via_device === id || device.identifiers[0] === `${id}_metertap`, c.topic);
     }
   }
   // The Luxembourg meters' import registers decrypted to the generator's values.
