@@ -189,11 +189,13 @@ test("firmware: state is rate-limited (latest wins), per-value topics, nothing r
   pub.publish = (topic: string, payload: string, _o?: PublishOptions, done?: (ok: boolean) => void) => {
     if (!pub.connected) return false;
     topics.push(topic);
+    if (topic === "metertap/rl/value/voltage_l1") voltAt.push(clock.ms);
     pub.sent.push({ payload: `${topic} ${payload}` });
     done?.(true);
     return true;
   };
   const clock = { ms: Date.UTC(2026, 2, 28, 10), now: () => clock.ms };
+  const voltAt: number[] = [];
   let deliver!: (b: Uint8Array) => void;
   const fw = new Firmware({
     openSource: (cb) => {
@@ -221,10 +223,11 @@ test("firmware: state is rate-limited (latest wins), per-value topics, nothing r
   t.deepEqual(states().map((s) => s.time), ["2026-03-28T10:00:00Z", "2026-03-28T10:00:05Z", "2026-03-28T10:00:10Z"]);
   t.true(topics.includes("metertap/rl/value/energy_import"));
   const perValue = pub.sent.filter((m) => m.payload.startsWith("metertap/rl/value/voltage_l1 "));
-  // Retained per-value topics go out with a state when the value changed: the last one is current.
+  // Retained per-value topics carry the latest value when it changed, within the same 5 s limit.
   const volts = perValue.map((m) => Number(m.payload.split(" ")[1]));
-  t.true(volts.length >= 1 && volts.every((v, i) => i === 0 || v !== volts[i - 1]));
-  t.is(volts.at(-1), states().at(-1).voltage_l1);
+  t.true(volts.length >= 2 && volts.every((v, i) => i === 0 || v !== volts[i - 1]));
+  t.true(voltAt.every((at, i) => i === 0 || at - voltAt[i - 1] >= 5000), JSON.stringify(voltAt));
+  t.is(volts[0], states()[0].voltage_l1);
   pub.connected = false;
   pub.onDisconnect?.();
   for (let i = 0; i < 10; i++) {

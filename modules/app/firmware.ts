@@ -146,7 +146,8 @@ export class Firmware {
     this.commands = new CommandTable(config.commandSecret);
     for (const [name, handler] of Object.entries(builtinCommands(this, ports))) this.commands.register(name, handler);
     const expire = config.expireAfterS ?? 300;
-    this.values = new ValueTopics(Math.min(60_000, expire > 0 ? expire * 500 : 60_000));
+    // Value topics follow the state's rate limit, and at most one change per key a second.
+    this.values = new ValueTopics(Math.min(60_000, expire > 0 ? expire * 500 : 60_000), Math.max(1000, config.stateIntervalMs ?? 0));
     const id = config.deviceId ?? (config.mac ? `metertap-${config.mac}` : this.store.read(IDENTITY_KEY));
     if (id !== undefined) this.useDeviceId(id);
   }
@@ -191,6 +192,7 @@ export class Firmware {
     this.link?.tick(nowMs);
     if (this.link?.connected) {
       this.outbox?.pump();
+      if (this.config.discovery !== false || this.config.perValueTopics) this.values.publish(this.ports.publisher!, this.topics!, [], nowMs);
       if (nowMs >= this.nextDiagAt) this.publishDiag(nowMs);
     }
     this.outbox?.persist();
