@@ -2,7 +2,6 @@
 // HomeWizard API as `_hwenergy._tcp` over mDNS (bonjour-service) when listening beyond loopback.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Bonjour } from "bonjour-service";
 import { parseTarget, type WebRequest } from "../../modules/web/http.js";
 import type { WebApp } from "../../modules/web/app.js";
 
@@ -30,7 +29,8 @@ export async function startWebServer(app: WebApp, o: WebServerOptions): Promise<
   });
   const port = (server.address() as AddressInfo).port;
   const loopback = o.host === "localhost" || o.host.startsWith("127.") || o.host === "::1";
-  const bonjour = o.advertise && !loopback ? new Bonjour() : undefined;
+  // Loaded only when advertising: the common loopback start stays quick.
+  const bonjour = o.advertise && !loopback ? new (await import("bonjour-service")).Bonjour() : undefined;
   bonjour?.publish({
     name: o.advertise!.name, type: "hwenergy", protocol: "tcp", port,
     txt: { api_enabled: "1", path: "/api/v1", serial: o.advertise!.serial, product_name: "P1 meter", product_type: "HWE-P1" },

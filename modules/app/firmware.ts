@@ -105,6 +105,8 @@ export class Firmware {
   topics?: Topics;
   /** Called with every validated reading (the Node host's terminal display). */
   onReading?: (reading: Reading, published: boolean) => void;
+  /** Quantities derived beyond the reading (the page's period totals and cost), published with it. */
+  extraQuantities?: (reading: Reading) => Quantity[];
   /** Also called with every validated reading and its frame (the local page's live values). */
   readonly readingListeners: ((reading: Reading, frame: RawFrame) => void)[] = [];
   private source?: ByteSource;
@@ -270,6 +272,8 @@ export class Firmware {
     const { pass, events } = this.guard.check(all, isFinite(at) ? at : now, reading.time);
     for (const e of events) this.queueEvent(e);
     this.stats.held += all.length - pass.length;
+    // Period totals restart at each period: past the monotonic guard, which would hold them back.
+    if (this.extraQuantities) pass.push(...this.extraQuantities(reading));
     this.noteQuantities(pass);
     const home = installation(this.known);
     for (const q of pass) this.values.note(q.key, entityValue(q, presentation(q, home)));

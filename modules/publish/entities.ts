@@ -77,6 +77,18 @@ const ROWS: Row[] = [
     show: () => ({ name: "Tariff", deviceClass: "enum", options: TARIFF_OPTIONS, enabled: true }),
   },
   {
+    // Period totals from the history (modules/web/totals.ts): today and this month shown by default.
+    match: /^(import|export|gas)_(today|yesterday|week|month|year)$/,
+    show: (q, m, home) => ({
+      name: q.name, unit: q.unit, deviceClass: q.deviceClass, stateClass: q.stateClass, precision: 3,
+      enabled: (m[2] === "today" || m[2] === "month") && (m[1] !== "export" || home.exports),
+    }),
+  },
+  {
+    match: /^cost_(today|yesterday|week|month|year)$/,
+    show: (q, m) => ({ name: q.name, unit: q.unit, deviceClass: "monetary", stateClass: "total", precision: 2, enabled: m[1] === "today" || m[1] === "month" }),
+  },
+  {
     // The sub-meter is its own device: its reading is that device's main feature.
     match: /^(gas|water|heat|cold)_\d+$/,
     show: (q) => ({ name: null, unit: q.unit || undefined, deviceClass: q.deviceClass, stateClass: q.stateClass, precision: 3, enabled: true }),

@@ -13,7 +13,8 @@ import { basicInfo, hwData, type Identity } from "./homewizard.js";
 import { LiveHub, liveReading } from "./live.js";
 import { historyCsv, historyJson } from "./history-api.js";
 import { ASSET_TYPES } from "./assets.js";
-import { periodTotals, readRates } from "./totals.js";
+import { periodTotals, readRates, totalsQuantities, type PeriodTotal } from "./totals.js";
+import type { Quantity } from "../publish/quantities.js";
 import { FIELDS, loadSettings, parseForm, saveForm, type Field, type SaveResult } from "./settings.js";
 import { registersOf } from "../history/recorder.js";
 import type { KeyValueStore } from "../ports/ports.js";
@@ -47,6 +48,8 @@ export class WebApp {
   private latestFrame: RawFrame | null = null;
   private latestAt = 0;
   private readonly routes: Record<string, Handler>;
+  /** Totals for MQTT, recomputed at most once a minute of meter time (they read the history). */
+  private published: { minute: number; qs: Quantity[] } = { minute: -1, qs: [] };
   /** Forms must echo it: another site's page cannot read it, so cannot post settings. */
   private readonly csrf: string;
 
@@ -55,6 +58,7 @@ export class WebApp {
     while (token.length < 24) token += Math.floor(ports.random() * 16).toString(16);
     this.csrf = token;
     ports.firmware.readingListeners.push((reading, frame) => this.onReading(reading, frame));
+    ports.firmware.extraQuantities = (reading) => this.totalsQuantities(reading);
     this.routes = {
       "GET /api": () => json(basicInfo(ports.identity)),
       "GET /api/v1/data": () => this.data(),
@@ -139,11 +143,21 @@ export class WebApp {
     return isFinite(t) ? t : this.ports.clock.now();
   }
 
-  totals(): Record<string, unknown> {
+  totals(): { currency: string | null; rates: boolean; periods: PeriodTotal[] } {
     const h = this.ports.firmware.history?.store;
     const rates = readRates(this.ports.settings);
     const periods = h ? periodTotals(h, this.ports.zone, this.now(), this.latest ? registersOf(this.latest) : null, rates) : [];
     return { currency: rates?.currency ?? null, rates: rates !== null, periods };
+  }
+
+  private totalsQuantities(reading: Reading): Quantity[] {
+    this.latest = reading;
+    const minute = Math.floor(this.now() / 60_000);
+    if (minute !== this.published.minute) {
+      const t = this.totals();
+      this.published = { minute, qs: totalsQuantities(t.periods, t.currency ?? undefined) };
+    }
+    return this.published.qs;
   }
 
   private get fields(): readonly Field[] {

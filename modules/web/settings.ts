@@ -42,7 +42,7 @@ export const FIELDS: readonly Field[] = [
   { key: "rate_exp", label: "Export compensation per kWh", group: "Rates", secret: false, check: price },
   { key: "rate_gas", label: "Gas price per m³", group: "Rates", secret: false, check: price },
   { key: "rate_day", label: "Fixed charge per day", group: "Rates", secret: false, check: price },
-  { key: "currency", label: "Currency (EUR, €, GBP …)", group: "Rates", secret: false, check: (v) => (/^[^<>&"']{1,4}$/.test(v) ? undefined : "1 to 4 characters") },
+  { key: "currency", label: "Currency (ISO code: EUR, GBP, CHF …)", group: "Rates", secret: false, check: (v) => (/^[^<>&"']{1,4}$/.test(v) ? undefined : "1 to 4 characters") },
   { key: "cmd_secret", label: "Command secret", group: "Security", device: true, secret: true, check: text(64) },
 ];
 

@@ -5,6 +5,7 @@ import type { History } from "../history/history.js";
 import type { Channels } from "../history/records.js";
 import { localDate, localMidnight, nextDay, type LocalDate, type Zone } from "../history/zones.js";
 import type { KeyValueStore } from "../ports/ports.js";
+import type { Quantity } from "../publish/quantities.js";
 
 export interface Rates {
   t1?: number;
@@ -33,7 +34,7 @@ const RATE_KEYS: [keyof Omit<Rates, "currency">, string][] = [["t1", "rate_t1"],
 /** The rates stored by the settings page, or null when none is set. */
 export function readRates(store: KeyValueStore | undefined): Rates | null {
   if (!store) return null;
-  const rates: Rates = { currency: store.read("currency") || "€" };
+  const rates: Rates = { currency: store.read("currency") || "EUR" };
   let any = false;
   for (const [name, key] of RATE_KEYS) {
     const v = Number(store.read(key) ?? NaN);
@@ -105,5 +106,27 @@ function total(name: PeriodTotal["name"], label: string, from: number, to: numbe
   const cost = (t1 / 1000) * (rates.t1 ?? 0) + (t2 / 1000) * (rates.t2 ?? rates.t1 ?? 0)
     - ((ch["-A"] ?? 0) / 1000) * (rates.export ?? 0) + ((ch["G"] ?? 0) / 1000) * (rates.gas ?? 0) + days * (rates.day ?? 0);
   out.cost = round(cost, 2);
+  return out;
+}
+
+/**
+ * The totals as quantities for MQTT and Home Assistant: `import_today`, `export_month`,
+ * `gas_year`, `cost_week` … (kWh, m³, the currency); absent what the meter or the rates lack.
+ */
+export function totalsQuantities(periods: readonly PeriodTotal[], currency: string | undefined): Quantity[] {
+  const out: Quantity[] = [];
+  for (const p of periods) {
+    const stateClass = p.name === "yesterday" ? undefined : "total_increasing";
+    const add = (what: string, value: number | undefined, unit: string, deviceClass: string, sc: Quantity["stateClass"]) => {
+      if (value === undefined) return;
+      const q: Quantity = { key: `${what}_${p.name}`, name: `${what[0].toUpperCase()}${what.slice(1)} ${p.label.toLowerCase()}`, value, unit, deviceClass };
+      if (sc) q.stateClass = sc;
+      out.push(q);
+    };
+    add("import", p.import, "kWh", "energy", stateClass);
+    add("export", p.export, "kWh", "energy", stateClass);
+    add("gas", p.gas, "m³", "gas", stateClass);
+    if (currency) add("cost", p.cost, currency, "monetary", undefined);
+  }
   return out;
 }

@@ -1,0 +1,70 @@
+// Period totals and cost reach MQTT and Home Assistant: one retained value topic and one
+// discovery config per total (energy kWh, gas m³, cost as a `monetary` sensor in the user's
+// currency), the same figures the page's /totals shows.
+import test from "ava";
+import { Firmware } from "../modules/app/firmware.js";
+import type { Publisher, PublishOptions } from "../modules/ports/ports.js";
+import { SimFlash } from "./sim-flash.js";
+import { zone } from "../modules/history/zones.js";
+import { WebApp } from "../modules/web/app.js";
+import { MemoryStore } from "../modules/security/replay.js";
+import { Dsmr5Generator } from "../hosts/node/dsmr-generator.js";
+
+class Recorder implements Publisher {
+  connected = false;
+  readonly messages = new Map<string, string>();
+  onConnect?: () => void;
+  connect(): void {
+    this.connected = true;
+    this.onConnect?.();
+  }
+  publish(topic: string, payload: string, _o?: PublishOptions, done?: (ok: boolean) => void): boolean {
+    this.messages.set(topic, payload);
+    done?.(true);
+    return true;
+  }
+  subscribe(): void {}
+}
+
+test("totals and cost are published as values with Home Assistant energy, gas and monetary sensors", (t) => {
+  const clock = { ms: Date.UTC(2026, 2, 28, 10), now: () => clock.ms };
+  const pub = new Recorder();
+  let deliver!: (b: Uint8Array) => void;
+  const fw = new Firmware({
+    openSource: (cb) => {
+      let queued: Uint8Array | undefined;
+      deliver = (b) => {
+        queued = b;
+        cb.onReadable(b.length);
+      };
+      return { read: () => { const q = queued; queued = undefined; return q ? (q.slice().buffer as ArrayBuffer) : undefined; }, close() {} };
+    },
+    clock, flash: new SimFlash({ blocks: 16 }), publisher: pub, log: () => {},
+  }, { deviceId: "tot", timeZone: "Europe/Amsterdam" });
+  const settings = new MemoryStore();
+  for (const [k, v] of [["rate_t1", "0.30"], ["rate_t2", "0.25"], ["rate_exp", "0.10"], ["rate_gas", "1.50"], ["currency", "EUR"]]) settings.write(k, v);
+  const app = new WebApp({ firmware: fw, clock, zone: zone("Europe/Amsterdam"), identity: { serial: "0123456789ab", firmwareVersion: "t" }, asset: () => undefined, settings, random: () => 0.5 });
+  fw.start();
+  const g = new Dsmr5Generator({ startMs: clock.ms, intervalS: 10 });
+  // The last telegram opens a new minute (10:33:00), so the published totals are computed from it.
+  for (let i = 0; i < 199; i++) {
+    deliver(g.next().bytes);
+    fw.endOfInput();
+    fw.tick(clock.ms);
+    clock.ms += 10_000;
+  }
+  const totals = app.totals();
+  const today = totals.periods.find((p) => p.name === "today")!;
+  t.true(today.export! > 0);
+  const value = (key: string) => pub.messages.get(`metertap/tot/value/${key}`);
+  t.is(value("export_today"), String(today.export));
+  t.is(value("gas_today"), String(today.gas));
+  t.is(value("cost_today"), String(today.cost));
+  t.is(value("import_yesterday"), undefined, "no records yesterday: no entity");
+  const config = (key: string) => JSON.parse(pub.messages.get(`homeassistant/sensor/tot/${key}/config`) ?? "null");
+  t.like(config("cost_today"), { device_class: "monetary", unit_of_measurement: "EUR", state_class: "total" });
+  t.like(config("export_month"), { device_class: "energy", unit_of_measurement: "kWh", state_class: "total_increasing" });
+  t.like(config("gas_today"), { device_class: "gas", unit_of_measurement: "m³" });
+  const state = JSON.parse(pub.messages.get("metertap/tot/state")!);
+  t.is(state.cost_month, totals.periods.find((p) => p.name === "month")!.cost);
+});
