@@ -1,6 +1,9 @@
 // The `metertap decode` contract, run as a user runs it.
 import test from "ava";
 import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { repoRoot } from "./helpers/xs.js";
 import { corpusDir } from "./helpers/corpus.js";
 
@@ -41,5 +44,35 @@ test("usage errors exit 2 with a clear message", (t) => {
   const missing = decode("/nonexistent/capture.bin");
   t.is(missing.status, 2);
   t.regex(missing.stderr, /cannot read/);
+  t.is(decode("--tz", "Mars/Olympus", corpusDir + "dsmr-ndokter-v4_2-kaifa.txt").status, 2);
   t.is(spawnSync(process.execPath, [cli, "bogus"]).status, 2);
+});
+
+test("a missing file is reported and the other files are still decoded; the exit code says so at the end", (t) => {
+  const p = decode(corpusDir + "dsmr-ndokter-v4_2-kaifa.txt", "/nonexistent/capture.bin", corpusDir + "dsmr-ndokter-fluvius-v171.txt");
+  t.is(p.status, 2);
+  t.regex(p.stderr, /cannot read \/nonexistent\/capture.bin: ENOENT/);
+  t.deepEqual(p.stdout.trim().split("\n").map((l) => JSON.parse(l).ok), [true, true]);
+});
+
+test("a frame that once threw ends as one failed line; the next file still decodes", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "metertap-"));
+  const bad = join(dir, "utf8.bin");
+  writeFileSync(bad, Buffer.from("0F00000001000201 0C04F7BFBFBF".replace(/ /g, ""), "hex"));
+  const p = decode(bad, corpusDir + "dsmr-ndokter-v4_2-kaifa.txt");
+  rmSync(dir, { recursive: true });
+  t.is(p.status, 1);
+  const lines = p.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  t.deepEqual(lines.map((r) => r.ok), [false, true]);
+});
+
+test("decode --tz: DSMR local times are read in the meter's zone", (t) => {
+  const time = (...tz: string[]) => JSON.parse(decode(...tz, corpusDir + "dsmr-ndokter-v4_2-kaifa.txt").stdout).time;
+  // 161113205757W: 20:57:57 local winter time.
+  t.is(time(), "2016-11-13T19:57:57Z");
+  t.is(time("--tz", "Europe/Amsterdam"), "2016-11-13T19:57:57Z");
+  t.is(time("--tz", "Europe/Dublin"), "2016-11-13T20:57:57Z");
+  t.is(time("--tz", "Europe/Lisbon"), "2016-11-13T20:57:57Z");
+  t.is(time("--tz", "Europe/Helsinki"), "2016-11-13T18:57:57Z");
+  t.is(time("--tz", "EET"), "2016-11-13T18:57:57Z");
 });

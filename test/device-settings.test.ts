@@ -1,6 +1,6 @@
 // The configuration page's logic (modules/web/settings.ts) and the Wi-Fi policy, on Node.
 import test from "ava";
-import { FIELDS, loadSettings, parseForm, parseMqttUrl, saveForm } from "../modules/web/settings.js";
+import { FIELDS, loadSettings, meterConfig, parseForm, parseMqttUrl, saveForm } from "../modules/web/settings.js";
 import { Firmware } from "../modules/app/firmware.js";
 import { WebApp } from "../modules/web/app.js";
 import { zone } from "../modules/history/zones.js";
@@ -140,4 +140,22 @@ test("the trusted CA: one PEM certificate is stored whole, with or without its l
   } finally {
     rmSync(pki.dir, { recursive: true, force: true });
   }
+});
+
+test("the Moddable hosts' zone setting gives the decoder its standard offset (the core's one mapping)", (t) => {
+  const offset = (tz: string | undefined) => {
+    const store = new MemoryStore();
+    if (tz) store.write("tz", tz);
+    const logged: string[] = [];
+    // What hosts/esp32/host.ts and hosts/moddable-sim/host.ts spread into their FirmwareConfig.
+    const c = meterConfig(loadSettings(store), (l) => logged.push(l));
+    return [c.timeZone, c.standardOffsetMinutes, logged.length];
+  };
+  t.deepEqual(offset(undefined), ["Europe/Amsterdam", 60, 0]);
+  for (const tz of ["Europe/Dublin", "Europe/London", "Europe/Lisbon", "WET"]) t.deepEqual(offset(tz), [tz, 0, 0]);
+  for (const tz of ["Europe/Helsinki", "Europe/Tallinn", "Europe/Riga", "Europe/Vilnius", "Europe/Athens", "EET"]) t.deepEqual(offset(tz), [tz, 120, 0]);
+  t.deepEqual(offset("CET"), ["CET", 60, 0]);
+  // A name stored before this check existed must not stop the dongle: the default, and a log line.
+  t.deepEqual(offset("Mars/Olympus"), ["Europe/Amsterdam", 60, 1]);
+  t.deepEqual(saveForm(new MemoryStore(), parseForm("tz=Mars%2FOlympus")!).errors.tz?.slice(0, 7), "one of ");
 });

@@ -203,9 +203,15 @@ test("one detector, every kind: garbage, DSMR, HDLC, SML, M-Bus, LLC and bare AP
     readCase("sml-libsmltesting-itron-openway-3.hz").bytes,
     concat(...gbtBlocks(aidonApdu, 100)),
   ];
-  const results = decodeAll(concat(...parts));
+  const results = decodeAll(concat(...parts), { uncheckedLine: true });
   t.deepEqual(results.map((r) => `${r.protocol}:${r.ok ? "ok" : r.error}`), [
     "dsmr:ok", "dlms:ok", "sml:ok", "dlms:unsupported", "dlms:ok", "dlms:ok", "sml:ok", "dlms:ok",
+  ]);
+  // Unless configured, a line that starts with checked frames never takes an unchecked one:
+  // the LLC frame and the bare blocks are dropped as garbage, everything checked still decodes.
+  const learned = decodeAll(concat(...parts));
+  t.deepEqual(learned.map((r) => `${r.protocol}:${r.ok ? "ok" : r.error}`), [
+    "dsmr:ok", "dlms:ok", "sml:ok", "dlms:unsupported", "dlms:ok", "sml:ok",
   ]);
   t.is(results[1].meterId, "7359992890941742");
   t.is(results[2].meterId, "0a01484c59020003a910");

@@ -79,6 +79,18 @@ test.serial("KEY and AAD from the environment", (t) => {
   t.is(bad.error, "auth");
 });
 
+test.serial("METERTAP_KEY and METERTAP_AAD come first, and stderr names the variable read, never its value", (t) => {
+  const c = encryptedCase(ENCRYPTED_CASES[2]);
+  const run = record(decode([readCase(c.id).path], { METERTAP_KEY: c.key, KEY: WRONG, METERTAP_AAD: c.authKey!, AAD: WRONG }));
+  const [r] = lines(run);
+  t.true(r.ok, r.message);
+  t.regex(run.stderr, /decryption key from the environment variable METERTAP_KEY/);
+  t.regex(run.stderr, /authentication key from the environment variable METERTAP_AAD/);
+  const old = record(decode([readCase(c.id).path], { KEY: c.key }));
+  t.regex(old.stderr, /decryption key from the environment variable KEY\n/);
+  t.false(run.stderr.toLowerCase().includes(c.key.slice(0, 12)));
+});
+
 test.serial("malformed keys stop the CLI with a clear message before any frame", (t) => {
   const c = encryptedCase(ENCRYPTED_CASES[0]);
   const typo = c.key.slice(0, 31) + "g";

@@ -85,13 +85,22 @@ function messagesOf(id: string): Uint8Array {
   return b.subarray(8, b.length - 8 - b[b.length - 3]);
 }
 
-test("SML: a CRC-16/KERMIT frame (Holley firmware) decodes like its X.25 twin", (t) => {
+test("SML: CRC-16/KERMIT (Holley firmware) is learned from two frames, then decodes like its X.25 twin", (t) => {
   const id = "sml-libsmltesting-holley-dtz541-zdba";
-  const kermit = decodeAll(smlFrame(messagesOf(id), "kermit"));
-  t.is(kermit.length, 1);
-  t.true(kermit[0].ok);
-  t.deepEqual(kermit, decodeAll(readCase(id).bytes));
-  t.deepEqual(decodeAll(smlFrame(messagesOf(id), "x25")), kermit, "the builder reproduces the capture's frame");
+  const frame = smlFrame(messagesOf(id), "kermit");
+  const kermit = decodeAll(concat(frame, frame, frame));
+  t.deepEqual(kermit.map((r) => r.error ?? "ok"), ["crc", "ok", "ok"]);
+  t.regex(kermit[0].message!, /only CRC-16\/KERMIT/);
+  t.deepEqual(kermit[1], decodeAll(readCase(id).bytes)[0]);
+  t.deepEqual(decodeAll(smlFrame(messagesOf(id), "x25")), decodeAll(readCase(id).bytes), "the builder reproduces the capture's frame");
+});
+
+test("SML: once a stream has shown X.25, a KERMIT frame is a crc error, and the other way round", (t) => {
+  const id = "sml-libsmltesting-holley-dtz541-zdba";
+  const x25 = smlFrame(messagesOf(id), "x25");
+  const kermit = smlFrame(messagesOf(id), "kermit");
+  t.deepEqual(decodeAll(concat(x25, kermit, x25)).map((r) => r.error ?? "ok"), ["ok", "crc", "ok"]);
+  t.deepEqual(decodeAll(concat(kermit, kermit, x25, kermit)).map((r) => r.error ?? "ok"), ["crc", "ok", "crc", "ok"]);
 });
 
 test("SML: any fill count the CRC covers is accepted (DZG sends 4); a count beyond the data says so", (t) => {

@@ -18,7 +18,7 @@ import { moddableSocket } from "../moddable/socket.js";
 import { caDer } from "../../modules/web/pem.js";
 import { Portal } from "../moddable/portal.js";
 import { advertiseHomeWizard, deviceWebApp } from "../moddable/web.js";
-import { loadSettings, parseMqttUrl } from "../../modules/web/settings.js";
+import { loadSettings, meterConfig, parseMqttUrl } from "../../modules/web/settings.js";
 import { MeterLine } from "./source.js";
 import { openHistoryPartition } from "./flash.js";
 import { Station } from "./wifi.js";
@@ -80,10 +80,7 @@ export function esp32Host(): MetertapHost {
     mac,
     // QoS 1: the outbox advances only on the broker's PUBACK (at least once).
     qos: 1,
-    timeZone: settings.tz,
-    commandSecret: settings.cmd_secret,
-    encryptionKey: settings.key_enc ? fromHex(settings.key_enc) : undefined,
-    authenticationKey: settings.key_auth ? fromHex(settings.key_auth) : undefined,
+    ...meterConfig(settings, log),
     device: { model: target, swVersion: `${version.major}.${version.minor}.${version.patch}` },
   };
   let health: HealthCheck | undefined;

@@ -16,7 +16,7 @@ import { moddableSocket } from "../moddable/socket.js";
 import { caDer } from "../../modules/web/pem.js";
 import { Portal } from "../moddable/portal.js";
 import { deviceWebApp } from "../moddable/web.js";
-import { loadSettings, parseMqttUrl } from "../../modules/web/settings.js";
+import { loadSettings, meterConfig, parseMqttUrl } from "../../modules/web/settings.js";
 import { openSerialPath } from "./serial-source.js";
 import { openFileFlash } from "./file-flash.js";
 import { FileOtaSink } from "./file-ota.js";
@@ -54,10 +54,7 @@ export function simulatorHost(): MetertapHost {
     config: {
       deviceId: String(config.deviceId ?? "metertap-sim"),
       qos: 1,
-      timeZone: settings.tz,
-      commandSecret: settings.cmd_secret,
-      encryptionKey: settings.key_enc ? fromHex(settings.key_enc) : undefined,
-      authenticationKey: settings.key_auth ? fromHex(settings.key_auth) : undefined,
+      ...meterConfig(settings, log),
       device: { model: "moddable-sim" },
     },
     boot: NO_ROLLBACK,

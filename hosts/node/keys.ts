@@ -1,7 +1,9 @@
 // Meter keys from the command line or the environment, the same for every command that decodes:
-// `--key` (or `KEY`), `--auth-key`, `--aad`. As the Luxembourg reader takes them, an `AAD` from the
-// environment of 32 hex digits is the authentication key, any other length a raw AAD (empty: verify
-// the tag over no AAD). Errors name the setting, never its text.
+// `--key` (or `METERTAP_KEY`, or the older `KEY`), `--auth-key`, `--aad` (or `METERTAP_AAD`/`AAD`).
+// As the Luxembourg reader takes them, an AAD from the environment of 32 hex digits is the
+// authentication key, any other length a raw AAD (empty: verify the tag over no AAD). A key taken
+// from the environment is announced by its variable's name, so a stray `KEY` in a shell is seen;
+// errors and notes name the setting, never its text.
 import type { DecoderOptions } from "../../modules/decode/protocol.js";
 import { parseAad, parseKey } from "../../modules/security/keys.js";
 
@@ -13,15 +15,34 @@ export interface KeyFlags {
 
 export type MeterKeys = Pick<DecoderOptions, "encryptionKey" | "authenticationKey" | "aad">;
 
-export function meterKeys(flags: KeyFlags, env: NodeJS.ProcessEnv): MeterKeys {
+const stderr = (line: string) => process.stderr.write(line + "\n");
+
+/** The first of `names` set in `env`: the project's own name before the generic one. */
+function fromEnv(env: NodeJS.ProcessEnv, names: string[]): { name: string; value: string } | undefined {
+  for (const name of names) if (env[name] !== undefined) return { name, value: env[name]! };
+  return undefined;
+}
+
+export function meterKeys(flags: KeyFlags, env: NodeJS.ProcessEnv, say: (line: string) => void = stderr): MeterKeys {
   const keys: MeterKeys = {};
-  const key = flags.key ?? env.KEY;
-  if (key !== undefined) keys.encryptionKey = parseKey(key, flags.key !== undefined ? "--key" : "KEY");
+  if (flags.key !== undefined) keys.encryptionKey = parseKey(flags.key, "--key");
+  else {
+    const e = fromEnv(env, ["METERTAP_KEY", "KEY"]);
+    if (e) {
+      keys.encryptionKey = parseKey(e.value, e.name);
+      say(`metertap: decryption key from the environment variable ${e.name}`);
+    }
+  }
   if (flags["auth-key"] !== undefined) keys.authenticationKey = parseKey(flags["auth-key"], "--auth-key");
   if (flags.aad !== undefined) keys.aad = parseAad(flags.aad, "--aad");
-  else if (env.AAD !== undefined && !keys.authenticationKey) {
-    if (env.AAD.replace(/[\s:-]/g, "").length === 32) keys.authenticationKey = parseKey(env.AAD, "AAD");
-    else keys.aad = parseAad(env.AAD, "AAD");
+  else if (!keys.authenticationKey) {
+    const e = fromEnv(env, ["METERTAP_AAD", "AAD"]);
+    if (e) {
+      const isKey = e.value.replace(/[\s:-]/g, "").length === 32;
+      if (isKey) keys.authenticationKey = parseKey(e.value, e.name);
+      else keys.aad = parseAad(e.value, e.name);
+      say(`metertap: ${isKey ? "authentication key" : "AAD"} from the environment variable ${e.name}`);
+    }
   }
   return keys;
 }

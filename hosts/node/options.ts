@@ -5,7 +5,7 @@ import type { FirmwareConfig } from "../../modules/app/firmware.js";
 import { checkBrokerUrl } from "./mqtt-publisher.js";
 import { parseSourceSpec, UsageError, type SourceSpec } from "./sources.js";
 import { meterKeys } from "./keys.js";
-import { zone, ZONE_NAMES } from "../../modules/history/zones.js";
+import { zoneConfig } from "../../modules/history/zones.js";
 
 export const RUN_USAGE = `usage: metertap run --source SPEC [--source SPEC...] [options]
        metertap run --config meters.yaml|meters.json [options]
@@ -24,9 +24,9 @@ export const RUN_USAGE = `usage: metertap run --source SPEC [--source SPEC...] [
   --sign             sign each closed quarter-hour, daily and monthly record with the device
                      key (ECDSA P-256) into FILE.signed; needs --flash (docs/SIGNED-RECORDS.md)
   --flash FILE       keep the history in FILE (default: in memory for this run)
-  --key HEX          decryption key, 32 hex digits (or env KEY)
-  --auth-key HEX     authentication key, 32 hex digits (or env AAD with 32 digits)
-  --aad HEX          raw AAD override (or env AAD with another length)
+  --key HEX          decryption key, 32 hex digits (or env METERTAP_KEY, KEY)
+  --auth-key HEX     authentication key, 32 hex digits (or env METERTAP_AAD, AAD with 32 digits)
+  --aad HEX          raw AAD override (or env METERTAP_AAD, AAD, other lengths)
   --tz ZONE          meter time zone for DSMR times and day/month profiles (default Europe/Amsterdam)
   --device-id ID     topic device id (default: from the meter id)
   --prefix P         topic prefix (default metertap)
@@ -117,10 +117,10 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv, requireSour
     if (problem) throw new UsageError(problem);
   }
   if (v["mqtt-ca"] !== undefined && !v.mqtt?.startsWith("mqtts:")) throw new UsageError("--mqtt-ca applies to an mqtts:// broker (--mqtt mqtts://...)");
-  const timeZone = v.tz ?? "Europe/Amsterdam";
-  // The dongle has no Intl: the zones are the history store's table, the same on both hosts.
-  if (!ZONE_NAMES.includes(timeZone)) throw new UsageError(`--tz: unknown time zone '${timeZone}'; known: ${ZONE_NAMES.join(", ")}`);
-  const config: FirmwareConfig = { timeZone, standardOffsetMinutes: zone(timeZone).standardMinutes, ...wrap(() => meterKeys(v, env)) };
+  // The dongle has no Intl: the zones are the history store's table, the same on every host.
+  const { timeZone, standardOffsetMinutes, problem } = zoneConfig(v.tz);
+  if (problem) throw new UsageError(`--tz: ${problem.replace(/, using [^;]*/, "")}`);
+  const config: FirmwareConfig = { timeZone, standardOffsetMinutes, ...wrap(() => meterKeys(v, env)) };
   if (v["device-id"] !== undefined) {
     if (!/^[A-Za-z0-9_-]{1,48}$/.test(v["device-id"])) throw new UsageError("--device-id: 1..48 of A-Z a-z 0-9 _ -");
     config.deviceId = v["device-id"];

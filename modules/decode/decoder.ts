@@ -12,6 +12,8 @@ export interface DecoderStats {
   ok: number;
   garbage: number;
   errors: Record<ErrorCategory, number>;
+  /** Frames whose decoding threw (a decoder bug that input reached): each is also a `malformed`. */
+  faults: number;
 }
 
 export type ResultListener = (result: DecodeResult, frame: RawFrame) => void;
@@ -22,7 +24,9 @@ export class Decoder implements DecodeContext {
   private readonly byKind = new Map<string, ProtocolHandler>();
   private readonly byPayloadLead: (ProtocolHandler | undefined)[] = new Array(256);
   private readonly handlers: ProtocolHandler[] = [];
-  private readonly counts = { ok: 0, errors: { crc: 0, auth: 0, key: 0, replay: 0, truncated: 0, malformed: 0, unsupported: 0, overflow: 0 } };
+  /** The consumer's last exception: not a frame fault, so the frame boundary lets it through. */
+  private consumerError: unknown;
+  private readonly counts = { ok: 0, faults: 0, errors: { crc: 0, auth: 0, key: 0, replay: 0, truncated: 0, malformed: 0, unsupported: 0, overflow: 0 } };
 
   constructor(options: DecoderOptions, private readonly listener: ResultListener, protocols: readonly ProtocolFactory[] = PROTOCOLS) {
     this.options = options;
@@ -36,7 +40,7 @@ export class Decoder implements DecodeContext {
       }
       for (const lead of handler.payloadLeads) this.byPayloadLead[lead] = handler;
     }
-    this.detector = new FrameDetector(framers, (frame) => this.onFrame(frame), options.bufferSize);
+    this.detector = new FrameDetector(framers, (frame) => this.onFrame(frame), options.bufferSize, options.uncheckedLine);
   }
 
   push(bytes: Uint8Array): void {
@@ -59,18 +63,24 @@ export class Decoder implements DecodeContext {
    */
   end(): void {
     this.detector.flush();
-    for (const h of this.handlers) h.end?.(this);
+    const frame: RawFrame = { kind: "hdlc", bytes: new Uint8Array(0) };
+    for (const h of this.handlers) this.guard(frame, () => h.end?.(this));
   }
 
   get stats(): DecoderStats {
     const d = this.detector.stats;
-    return { bytes: d.bytes, frames: d.frames, ok: this.counts.ok, garbage: d.garbage, errors: { ...this.counts.errors } };
+    return { bytes: d.bytes, frames: d.frames, ok: this.counts.ok, garbage: d.garbage, errors: { ...this.counts.errors }, faults: this.counts.faults };
   }
 
   emit(result: DecodeResult, frame: RawFrame): void {
     if (result.ok) this.counts.ok++;
     else if (result.error) this.counts.errors[result.error]++;
-    this.listener(result, frame);
+    try {
+      this.listener(result, frame);
+    } catch (e) {
+      this.consumerError = e;
+      throw e;
+    }
   }
 
   decodePayload(bytes: Uint8Array, encrypted: boolean, security?: SecurityInfo): DecodeResult {
@@ -88,12 +98,29 @@ export class Decoder implements DecodeContext {
   private onFrame(frame: RawFrame): void {
     const handler = this.byKind.get(frame.kind)!;
     if (frame.error) {
-      const protocol = frame.kind === "dsmr" ? "dsmr" : frame.kind === "sml" ? "sml" : "dlms";
-      this.emit(failure(protocol, frame.error, frame.message ?? frame.error), frame);
+      this.emit(failure(protocolOf(frame), frame.error, frame.message ?? frame.error), frame);
       return;
     }
-    handler.onFrame(frame, this);
+    this.guard(frame, () => handler.onFrame(frame, this));
   }
+
+  /**
+   * The per-frame boundary: whatever a frame's bytes make a decoder throw ends that frame as
+   * `malformed`, never the stream. A consumer's own exception is not ours to hide: it goes on up.
+   */
+  private guard(frame: RawFrame, decode: () => void): void {
+    try {
+      decode();
+    } catch (e) {
+      if (e === this.consumerError) throw e;
+      this.counts.faults++;
+      this.emit(failure(protocolOf(frame), "malformed", `frame could not be decoded: ${e instanceof Error ? e.message : String(e)}`), frame);
+    }
+  }
+}
+
+function protocolOf(frame: RawFrame): DecodeResult["protocol"] {
+  return frame.kind === "dsmr" ? "dsmr" : frame.kind === "sml" ? "sml" : "dlms";
 }
 
 /** Decodes a whole byte string (a capture file): every frame, in order. */

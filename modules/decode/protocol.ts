@@ -16,6 +16,11 @@ export interface DecoderOptions {
   aad?: Uint8Array;
   /** Persists the last accepted frame counter per system title. */
   store?: KeyValueStore;
+  /**
+   * Whether the line carries bare APDUs (no link layer, no checksum): true takes them, false never;
+   * unset, the stream's first frame decides.
+   */
+  uncheckedLine?: boolean;
   /** Detector buffer size in bytes (default 4096). */
   bufferSize?: number;
   /** Offset of the meter's local standard time from UTC in minutes, for DSMR timestamps (default 60, CET). */

@@ -191,19 +191,24 @@ function ascii(raw: Uint8Array): string {
   return s;
 }
 
-/** UTF-8 decode without TextDecoder (absent on XS devices); invalid sequences become U+FFFD. */
+/**
+ * UTF-8 decode without TextDecoder (absent on XS devices); invalid sequences become U+FFFD.
+ * A meter's bytes are never trusted: a code point past U+10FFFF would make fromCodePoint throw.
+ */
 function utf8(raw: Uint8Array): string {
   let s = "";
   for (let i = 0; i < raw.length; ) {
     const c = raw[i++];
-    const extra = c < 0x80 ? 0 : c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : -1;
+    const extra = c < 0x80 ? 0 : c >= 0xf8 ? -1 : c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : -1;
     if (extra < 0 || i + extra > raw.length) {
       s += "\ufffd";
       continue;
     }
     let cp = extra ? c & (0x3f >> extra) : c;
-    for (let k = 0; k < extra; k++) cp = (cp << 6) | (raw[i++] & 0x3f);
-    s += String.fromCodePoint(cp);
+    let k = 0;
+    for (; k < extra && (raw[i] & 0xc0) === 0x80; k++) cp = (cp << 6) | (raw[i++] & 0x3f);
+    const valid = k === extra && cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff);
+    s += valid ? String.fromCodePoint(cp) : "\ufffd";
   }
   return s;
 }

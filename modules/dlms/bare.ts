@@ -19,6 +19,7 @@ function framer(kind: FrameKind, lead: number, skip: number): Framer {
   return {
     kind,
     lead,
+    unchecked: true,
     scan(buf: Uint8Array, start: number, end: number, final: boolean, _resume: number, out: ScanResult): void {
       out.resume = 0;
       for (let i = 0; i < skip; i++) {
@@ -35,8 +36,8 @@ function framer(kind: FrameKind, lead: number, skip: number): Framer {
         out.end = apduEnd(buf, start + skip, end);
         out.status = SCAN_FRAME;
       } catch (e) {
-        if (!(e instanceof AxdrError)) throw e;
-        if (e.category !== "truncated") out.status = SCAN_INVALID;
+        // Any other exception is as good a sign as a parse error that no APDU starts here.
+        if (!(e instanceof AxdrError) || e.category !== "truncated") out.status = SCAN_INVALID;
         else if (!final) out.status = SCAN_MORE;
         else if (end - start >= skip + 8) {
           // A header and the start of a list did parse: a real APDU that lost its tail.

@@ -31,22 +31,34 @@ export const dsmrFramer: Framer = {
         return;
       }
     }
-    const from = resume > start ? resume : start + 4;
-    // Native indexOf over the window: a JS loop per byte costs a device's interpreter dearly.
-    const window = buf.subarray(from, end);
-    const bang = window.indexOf(BANG);
-    let slash = window.indexOf(SLASH);
-    // Only a `/` that starts a line starts the next telegram (one without terminator before it).
-    while (slash >= 0 && (bang < 0 || slash < bang) && buf[from + slash - 1] !== LF && buf[from + slash - 1] !== CR) {
-      slash = window.indexOf(SLASH, slash + 1);
-    }
-    if (slash >= 0 && (bang < 0 || slash < bang)) {
-      out.status = SCAN_FRAME;
-      out.end = from + slash;
-      return;
-    }
-    if (bang >= 0) {
+    let from = resume > start ? resume : start + 4;
+    for (;;) {
+      // Native indexOf over the window: a JS loop per byte costs a device's interpreter dearly.
+      const window = buf.subarray(from, end);
+      const bang = window.indexOf(BANG);
+      let slash = window.indexOf(SLASH);
+      // Only a `/` that starts a line and a header (three letters) starts the next telegram, one
+      // without terminator before it: a damaged line end alone must not split a telegram.
+      let next = NO;
+      while (slash >= 0 && (bang < 0 || slash < bang) && (next = nextHeader(buf, from + slash, end, final)) === NO) {
+        slash = window.indexOf(SLASH, slash + 1);
+      }
+      if (next === MORE) {
+        out.resume = from + slash;
+        return;
+      }
+      if (slash >= 0 && (bang < 0 || slash < bang)) {
+        out.status = SCAN_FRAME;
+        out.end = from + slash;
+        return;
+      }
+      if (bang < 0) break;
       const stop = endAfterBang(buf, from + bang, end, final);
+      if (stop === NOT_AN_END) {
+        // A damaged byte, not the terminator: the real `!` (and its CRC) is still to come.
+        from += bang + 1;
+        continue;
+      }
       if (stop < 0) {
         out.resume = from + bang;
         return;
@@ -64,16 +76,44 @@ export const dsmrFramer: Framer = {
   },
 };
 
-/** The frame end after the `!` at `bang`, or -1 when more bytes are needed to know it. */
+const MORE = -1;
+const NOT_AN_END = -2;
+const NO = 0;
+const YES = 1;
+
+/** Whether the `/` at `at` starts a line and a telegram header: YES, NO, or MORE (bytes missing). */
+function nextHeader(buf: Uint8Array, at: number, end: number, final: boolean): number {
+  if (buf[at - 1] !== LF && buf[at - 1] !== CR) return NO;
+  for (let i = at + 1; i < at + 4; i++) {
+    if (i >= end) return final ? YES : MORE;
+    if (!isLetter(buf[i])) return NO;
+  }
+  return YES;
+}
+
+/**
+ * The frame end after the `!` at `bang`, MORE when more bytes are needed to know it, or
+ * NOT_AN_END. A terminator is `!`, no CRC (DSMR 2.2/3) or 3–4 hex digits, and a line end; a
+ * CRC-less one must also be followed by the next telegram's `/` or by silence, since one changed
+ * byte can make `!` + line end out of any line's last byte.
+ */
 function endAfterBang(buf: Uint8Array, bang: number, end: number, final: boolean): number {
   let i = bang + 1;
   while (i < end && i < bang + 5 && nibble(buf[i]) >= 0) i++;
-  if (i >= end) return final ? end : -1;
+  if (i >= end) return final ? end : MORE;
+  const digits = i - bang - 1;
+  if (digits === 1 || digits === 2) return NOT_AN_END;
+  // Four digits are a whole CRC even where the line end is missing (captures cut after it):
+  // the CRC check judges the telegram.
+  if (digits === 4 && buf[i] !== CR && buf[i] !== LF) return i;
   if (buf[i] === CR) {
-    if (i + 1 >= end) return final ? end : -1;
-    return buf[i + 1] === LF ? i + 2 : i + 1;
+    if (++i >= end) return final ? end : MORE;
+    if (buf[i] !== LF) return NOT_AN_END;
+  } else if (buf[i] !== LF) {
+    return NOT_AN_END;
   }
-  if (buf[i] === LF) return i + 1;
-  // Anything else (the next telegram's `/`, noise) ends the CRC field; the CRC check judges it.
-  return i;
+  i++;
+  if (digits > 0) return i;
+  if (i >= end) return final ? end : MORE;
+  return buf[i] === SLASH ? i : NOT_AN_END;
 }

@@ -33,6 +33,7 @@ function decodeTelegram(bytes: Uint8Array, t: Telegram, encrypted: boolean, crcR
   const meterId = meterIdOf(values, readableId);
   const clock = values["0-0:1.0.0"]?.value;
   const time = typeof clock === "string" ? clock : null;
+  if (t.strayBang) return failed(encrypted, meterId, time, values, "malformed", "`!` inside a line: a damaged telegram");
   if (t.crcText !== null) {
     const actual = crc16Arc(bytes, 0, t.bang + 1);
     if (parseInt(t.crcText, 16) !== actual) {
@@ -40,16 +41,24 @@ function decodeTelegram(bytes: Uint8Array, t: Telegram, encrypted: boolean, crcR
     }
   } else if (crcRequired) {
     return failed(encrypted, meterId, time, values, "truncated", "telegram without the `!CRC` line this meter sends");
-  } else if (t.bang < 0) {
-    if (!t.complete) return failed(encrypted, meterId, time, values, "truncated", "telegram cut off inside a line");
-    const version = Number(values["1-3:0.2.8"]?.value ?? values["0-0:96.1.4"]?.value ?? 0);
-    // DSMR 4 and later always end with `!CRC`: without it, the tail is missing.
-    if (version >= 40) return failed(encrypted, meterId, time, values, "truncated", "DSMR 4+ telegram without its `!CRC` line");
+  } else if (sendsCrc(t)) {
+    // DSMR 4 and later (and e-MUCS) always end with `!CRC`: from the first telegram on, one
+    // without it lost its tail or was damaged, and nothing in it can be checked.
+    return failed(encrypted, meterId, time, values, "truncated", "DSMR 4+ telegram without its `!CRC` line");
+  } else if (t.bang < 0 && !t.complete) {
+    return failed(encrypted, meterId, time, values, "truncated", "telegram cut off inside a line");
   }
   if (isEmpty(values)) return failed(encrypted, meterId, time, values, "malformed", "telegram has no OBIS lines");
   const reading = normalise(values, "dsmr", meterId, time);
   if (t.header) reading.identification = t.header;
   return { ok: true, protocol: "dsmr", encrypted, meterId, time, values, reading };
+}
+
+/** Whether the telegram says it is DSMR 4+ (or Belgian/Luxembourg e-MUCS), which always has a CRC. */
+function sendsCrc(t: Telegram): boolean {
+  if (t.values["0-0:96.1.4"] !== undefined || /^Lux|ESMR ?5|DSMR ?[45]/i.test(t.header)) return true;
+  const version = t.values["1-3:0.2.8"]?.value;
+  return version !== undefined && !(Number(version) < 40);
 }
 
 function failed(encrypted: boolean, meterId: string | null, time: string | null, values: ObisMap, error: ErrorCategory, message: string): DecodeResult {

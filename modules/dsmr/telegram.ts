@@ -16,6 +16,8 @@ export interface Telegram {
   bang: number;
   /** Whether the last line ended with a line end (a cut telegram does not). */
   complete: boolean;
+  /** A `!` that is no terminator: a damaged byte, so nothing in the telegram can be trusted. */
+  strayBang: boolean;
 }
 
 const enum Kind {
@@ -41,14 +43,22 @@ const codes = new Map<string, Code | null>();
 
 export function parseTelegram(bytes: Uint8Array, standardOffsetMinutes: number): Telegram {
   const text = latin1(bytes);
-  const bang = text.lastIndexOf("!");
-  const end = bang >= 0 ? bang : text.length;
+  let bang = text.lastIndexOf("!");
   let crcText: string | null = null;
+  let strayBang = false;
   if (bang >= 0) {
     let i = bang + 1;
     while (i < text.length && i < bang + 5 && isHexChar(text.charCodeAt(i))) i++;
-    if (i > bang + 1) crcText = text.slice(bang + 1, i);
+    // Only `!`, no or 3–4 hex digits and a line end (or the frame's end) is a terminator; any
+    // other `!` is a damaged byte inside a line.
+    const rest = text.slice(i);
+    if ((i === bang + 2 || i === bang + 3) || (rest !== "" && rest !== "\n" && rest !== "\r\n" && rest !== "\r")) {
+      strayBang = true;
+      bang = -1;
+    }
+    else if (i > bang + 1) crcText = text.slice(bang + 1, i);
   }
+  const end = bang >= 0 ? bang : text.length;
   let eol = text.indexOf("\n");
   if (eol < 0 || eol > end) eol = end;
   const header = text.slice(1, lineEnd(text, eol));
@@ -72,7 +82,7 @@ export function parseTelegram(bytes: Uint8Array, standardOffsetMinutes: number):
   }
   if (code) values[code.key] = interpret(code, groups, standardOffsetMinutes);
   const last = bang >= 0 ? "\n" : text.charAt(text.length - 1);
-  return { header, values, crcText, bang, complete: last === "\n" || last === "\r" };
+  return { header, values, crcText, bang, complete: last === "\n" || last === "\r", strayBang };
 }
 
 /** The end of the line whose LF is at `eol`, without its CR. */

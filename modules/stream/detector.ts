@@ -1,6 +1,10 @@
 // The stream detector: takes bytes in any chunking, finds frames of every known kind by their
 // leading byte, and resyncs after garbage. Its buffer is fixed: a frame that cannot fit is an
 // `overflow` error, never a growing allocation.
+//
+// Unchecked framings (bare APDUs, which no checksum protects) are a property of the line: they are
+// taken only when the stream starts with one (or when configured), and otherwise never, so the
+// APDU inside a damaged HDLC frame is never re-read as one without its CRC.
 import type { Framer, RawFrame, ScanResult } from "./framer.js";
 import { SCAN_FRAME, SCAN_MORE } from "./framer.js";
 
@@ -14,10 +18,16 @@ export interface DetectorStats {
 
 export const DEFAULT_BUFFER_SIZE = 4096;
 
+/** Whether a line carries unchecked frames: learned from its first byte, or configured. */
+export type UncheckedLine = boolean | undefined;
+
 export class FrameDetector {
   readonly stats: DetectorStats = { bytes: 0, frames: 0, garbage: 0, overflows: 0 };
   private readonly buf: Uint8Array;
-  private readonly byLead: (Framer | undefined)[] = new Array(256);
+  private byLead: (Framer | undefined)[] = new Array(256);
+  private readonly checkedLead: (Framer | undefined)[] = new Array(256);
+  /** Still deciding whether this line carries unchecked frames (until its first frame start). */
+  private learning: boolean;
   private head = 0;
   private tail = 0;
   private resume = 0;
@@ -27,9 +37,26 @@ export class FrameDetector {
     framers: readonly Framer[],
     private readonly onFrame: (frame: RawFrame) => void,
     bufferSize = DEFAULT_BUFFER_SIZE,
+    unchecked: UncheckedLine = undefined,
   ) {
     this.buf = new Uint8Array(bufferSize);
-    for (const f of framers) this.byLead[f.lead] = f;
+    for (const f of framers) {
+      this.byLead[f.lead] = f;
+      if (!f.unchecked) this.checkedLead[f.lead] = f;
+    }
+    this.learning = unchecked === undefined;
+    if (unchecked === false) this.byLead = this.checkedLead;
+  }
+
+  /** Whether unchecked frames are taken on this line (true while still learning). */
+  get uncheckedLine(): boolean {
+    return this.byLead !== this.checkedLead;
+  }
+
+  /** The line's first frame start decides: an unchecked frame that parses, or never again. */
+  private learned(uncheckedFrame: boolean): void {
+    this.learning = false;
+    if (!uncheckedFrame) this.byLead = this.checkedLead;
   }
 
   push(chunk: Uint8Array): void {
@@ -69,6 +96,7 @@ export class FrameDetector {
     while (this.head < this.tail) {
       const framer = this.byLead[buf[this.head]];
       if (!framer) {
+        if (this.learning) this.learned(false);
         this.skipToLead(this.head + 1);
         continue;
       }
@@ -80,8 +108,10 @@ export class FrameDetector {
         if (this.head === 0 && this.tail === buf.length) this.overflow();
         else return;
       } else if (r.status === SCAN_FRAME) {
+        if (this.learning) this.learned(!!framer.unchecked && !r.error);
         this.emit(framer, r);
       } else {
+        if (this.learning) this.learned(false);
         this.skipToLead(this.head + 1);
       }
     }

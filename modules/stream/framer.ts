@@ -28,6 +28,11 @@ export interface Framer {
   /** The byte that may start one of this framer's frames. */
   readonly lead: number;
   /**
+   * Frames with no checksum of their own (bare APDUs): the detector takes them only on a line
+   * that carries them and nothing else, never from inside a damaged checked frame.
+   */
+  readonly unchecked?: boolean;
+  /**
    * Looks for a frame starting at buf[start] within buf[start..end). `final` is true when no more
    * bytes will come soon (end of input, or an idle gap on the line): a framer whose frames may lack a
    * terminator ends them there, others report truncation.

@@ -4,6 +4,9 @@
 // values at most 4000 bytes (ESP32 NVS through Moddable's preference module).
 import type { KeyValueStore } from "../../modules/ports/ports.js";
 import { checkCaPem } from "./pem.js";
+import type { FirmwareConfig } from "../app/firmware.js";
+import { ZONE_NAMES, zoneConfig } from "../history/zones.js";
+import { fromHex } from "../util/hex.js";
 
 export interface Field {
   /** Preference key and form field name (≤ 15 characters). */
@@ -36,7 +39,7 @@ export const FIELDS: readonly Field[] = [
   { key: "tls_ca", label: "Trusted CA certificate (PEM) for mqtts:// and https:// updates, besides the built-in roots", group: "MQTT", device: true, secret: false, check: checkCaPem },
   { key: "key_enc", label: "Meter encryption key (GUEK, 32 hex)", group: "Meter", device: true, secret: true, check: hexKey },
   { key: "key_auth", label: "Meter authentication key (GAK, 32 hex)", group: "Meter", device: true, secret: true, check: hexKey },
-  { key: "tz", label: "Time zone (IANA, e.g. Europe/Amsterdam)", group: "Meter", device: true, secret: false, check: (v) => (/^[A-Za-z_+\-/0-9]{1,40}$/.test(v) ? undefined : "not a time zone name") },
+  { key: "tz", label: "Time zone (IANA, e.g. Europe/Amsterdam)", group: "Meter", device: true, secret: false, check: (v) => (ZONE_NAMES.includes(v) ? undefined : `one of ${ZONE_NAMES.join(", ")}`) },
   { key: "rate_t1", label: "Import price, tariff 1 (or the only tariff), per kWh", group: "Rates", secret: false, check: price },
   { key: "rate_t2", label: "Import price, tariff 2, per kWh", group: "Rates", secret: false, check: price },
   { key: "rate_exp", label: "Export compensation per kWh", group: "Rates", secret: false, check: price },
@@ -55,6 +58,22 @@ export function loadSettings(store: KeyValueStore, defaults: Settings = {}, fiel
     if (v !== undefined && v !== "") out[f.key] = v;
   }
   return out;
+}
+
+/**
+ * The part of the firmware's configuration that comes from the settings, the same on every
+ * Moddable host: the zone gives the decoder its standard offset through the core's one mapping.
+ */
+export function meterConfig(settings: Settings, log: (line: string) => void): Partial<FirmwareConfig> {
+  const zone = zoneConfig(settings.tz);
+  if (zone.problem) log(`settings: ${zone.problem}`);
+  return {
+    timeZone: zone.timeZone,
+    standardOffsetMinutes: zone.standardOffsetMinutes,
+    commandSecret: settings.cmd_secret,
+    encryptionKey: settings.key_enc ? fromHex(settings.key_enc) : undefined,
+    authenticationKey: settings.key_auth ? fromHex(settings.key_auth) : undefined,
+  };
 }
 
 export interface SaveResult {

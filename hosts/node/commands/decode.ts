@@ -1,14 +1,20 @@
-// `metertap decode [--key HEX32] [--auth-key HEX32] [--aad HEX] FILE...`: one JSON line per frame.
-// Exit 0 when every frame is ok, 1 when any failed, 2 on a usage error.
-import { readFileSync } from "node:fs";
+// `metertap decode [--key HEX32] [--auth-key HEX32] [--aad HEX] [--tz ZONE] FILE...`: one JSON
+// line per frame, written as the frames are found, so memory stays bounded for any input size.
+// Exit 0 when every frame is ok, 1 when any failed, 2 on a usage error or an unreadable file
+// (reported, and the other files are still decoded).
+import { closeSync, openSync, readSync } from "node:fs";
+import { once } from "node:events";
 import { parseArgs } from "node:util";
 import { Decoder } from "../../../modules/decode/decoder.js";
 import type { DecoderOptions } from "../../../modules/decode/protocol.js";
+import { zoneConfig } from "../../../modules/history/zones.js";
 import { toContractJson } from "../../../modules/reading/model.js";
 import { nodeCipher } from "../cipher.js";
 import { meterKeys } from "../keys.js";
 
-const USAGE = "usage: metertap decode [--key HEX32] [--auth-key HEX32] [--aad HEX] FILE...\n";
+const USAGE = "usage: metertap decode [--key HEX32] [--auth-key HEX32] [--aad HEX] [--tz ZONE] FILE...\n";
+/** Input is read and its output written in pieces of this size: neither grows with the file. */
+const CHUNK = 1 << 20;
 
 export async function run(args: string[]): Promise<number> {
   let parsed;
@@ -17,9 +23,11 @@ export async function run(args: string[]): Promise<number> {
     parsed = parseArgs({
       args,
       allowPositionals: true,
-      options: { key: { type: "string" }, "auth-key": { type: "string" }, aad: { type: "string" } },
+      options: { key: { type: "string" }, "auth-key": { type: "string" }, aad: { type: "string" }, tz: { type: "string" } },
     });
-    options = { cipher: nodeCipher, ...meterKeys(parsed.values, process.env) };
+    const zone = zoneConfig(parsed.values.tz);
+    if (zone.problem) throw new Error(`--tz: ${zone.problem.replace(/, using [^;]*/, "")}`);
+    options = { cipher: nodeCipher, standardOffsetMinutes: zone.standardOffsetMinutes, ...meterKeys(parsed.values, process.env) };
   } catch (err) {
     process.stderr.write(`metertap decode: ${(err as Error).message}\n${USAGE}`);
     return 2;
@@ -29,26 +37,60 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   let failed = false;
+  let unreadable = false;
   for (const file of parsed.positionals) {
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(file);
-    } catch (err) {
-      process.stderr.write(`metertap decode: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? "error"}\n`);
-      return 2;
-    }
-    const lines: string[] = [];
-    const decoder = new Decoder(options, (result) => {
-      if (!result.ok) failed = true;
-      lines.push(toContractJson(result));
-    });
-    decoder.push(bytes);
-    decoder.end();
-    if (lines.length === 0) {
-      failed = true;
-      process.stderr.write(`metertap decode: ${file}: no frame found in ${bytes.length} bytes\n`);
-    }
-    process.stdout.write(lines.map((l) => l + "\n").join(""));
+    const outcome = await decodeFile(file, options);
+    if (outcome === "unreadable") unreadable = true;
+    else if (outcome === "failed") failed = true;
   }
-  return failed ? 1 : 0;
+  return unreadable ? 2 : failed ? 1 : 0;
+}
+
+async function decodeFile(file: string, options: DecoderOptions): Promise<"ok" | "failed" | "unreadable"> {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch (err) {
+    process.stderr.write(`metertap decode: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? "error"}\n`);
+    return "unreadable";
+  }
+  let failed = false;
+  let frames = 0;
+  let out = "";
+  const decoder = new Decoder(options, (result) => {
+    if (!result.ok) failed = true;
+    frames++;
+    out += toContractJson(result) + "\n";
+  });
+  const chunk = new Uint8Array(CHUNK);
+  let total = 0;
+  try {
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, chunk, 0, CHUNK, null);
+      } catch (err) {
+        process.stderr.write(`metertap decode: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? "error"}\n`);
+        return "unreadable";
+      }
+      if (n === 0) decoder.end();
+      else decoder.push(chunk.subarray(0, n));
+      total += n;
+      if (out) await write(out);
+      out = "";
+      if (n === 0) break;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (frames === 0) {
+    process.stderr.write(`metertap decode: ${file}: no frame found in ${total} bytes\n`);
+    return "failed";
+  }
+  return failed ? "failed" : "ok";
+}
+
+/** Writes and waits while the reader of our output is behind (a pipe into `head`, a slow disk). */
+async function write(text: string): Promise<void> {
+  if (!process.stdout.write(text)) await once(process.stdout, "drain");
 }

@@ -1,0 +1,110 @@
+// Issue 11, decode side: no input ends a decode, a DSMR 4+ telegram is ok only with its CRC, and a
+// damaged checked frame is never re-read as an unchecked one.
+import test from "ava";
+import { Decoder, decodeAll } from "../modules/decode/decoder.js";
+import type { ProtocolFactory } from "../modules/decode/protocol.js";
+import { PROTOCOLS } from "../modules/decode/protocols.js";
+import type { DecodeResult } from "../modules/reading/model.js";
+import { corpusCases, readCase } from "./helpers/corpus.js";
+
+const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s/g, ""), "hex"));
+const outcomes = (rs: DecodeResult[]) => rs.map((r) => (r.ok ? "ok" : r.error));
+
+test("the 14-byte frame with an invalid UTF-8 code point is one failed frame, not an exception", (t) => {
+  const frame = hex("0F 00000001 00 02 01 0C 04 F7BFBFBF");
+  const results = decodeAll(frame, { uncheckedLine: true });
+  t.is(results.length, 1);
+  t.false(results[0].ok);
+  // The same bytes inside a stream: what follows still decodes.
+  const next = readCase("llc-amshan-kaifa-ma304h4-se-list").bytes;
+  const both = decodeAll(Buffer.concat([frame, next]), { uncheckedLine: true });
+  t.deepEqual(outcomes(both).slice(-1), ["ok"]);
+});
+
+test("an exception inside one frame's decoding is that frame's malformed result, counted, and the stream goes on", (t) => {
+  let calls = 0;
+  // The real protocols, with DSMR's decoding made to throw on its first telegram only.
+  const flaky: ProtocolFactory = (o) => {
+    const real = PROTOCOLS[0](o);
+    return { ...real, framers: real.framers, payloadLeads: real.payloadLeads, onFrame(frame, ctx) {
+      if (calls++ === 0) throw new RangeError("Invalid code point 2097151");
+      real.onFrame(frame, ctx);
+    }, decodePayload: real.decodePayload.bind(real) };
+  };
+  const out: DecodeResult[] = [];
+  const d = new Decoder({}, (r) => out.push(r), [flaky, ...PROTOCOLS.slice(1)]);
+  const telegram = readCase("dsmr-ndokter-v4_2-kaifa").bytes;
+  d.push(Buffer.concat([telegram, telegram]));
+  d.end();
+  t.deepEqual(outcomes(out), ["malformed", "ok"]);
+  t.regex(out[0].message!, /could not be decoded: Invalid code point/);
+  t.is(d.stats.faults, 1);
+  t.is(d.stats.errors.malformed, 1);
+});
+
+test("the consumer's own exception is not swallowed as a frame fault", (t) => {
+  const d = new Decoder({}, () => {
+    throw new Error("publisher down");
+  });
+  t.throws(() => d.push(readCase("dsmr-ndokter-v4_2-kaifa").bytes), { message: "publisher down" });
+  t.is(d.stats.faults, 0);
+});
+
+const latin1 = (b: Uint8Array) => Buffer.from(b).toString("latin1");
+const bytes = (s: string) => new Uint8Array(Buffer.from(s, "latin1"));
+const fingerprint = (r: DecodeResult) => JSON.stringify([r.meterId, r.time, r.values]);
+
+test("DSMR: one bit flip making `!` inside a value line is a crc error, not a truncated ok", (t) => {
+  const text = latin1(readCase("dsmr-ndokter-v4_2-kaifa").bytes);
+  const at = text.indexOf("1-0:1.8.1(") + 12;
+  t.is(text[at], "1");
+  const flipped = text.slice(0, at) + "!" + text.slice(at + 1); // '1' 0x31 → '!' 0x21: one bit
+  t.deepEqual(outcomes(decodeAll(bytes(flipped))), ["crc"]);
+  // The value line's `)` turned into `!`: a CRC-less end followed by more lines is no end.
+  const close = text.indexOf("*kWh)", at) + 4;
+  const early = text.slice(0, close) + "!" + text.slice(close + 1);
+  t.deepEqual(outcomes(decodeAll(bytes(early))), ["crc"]);
+});
+
+test("DSMR 4+ and e-MUCS: ok only with a matching CRC, from the very first telegram", (t) => {
+  for (const id of ["dsmr-ndokter-v4_2-kaifa", "dsmr-ndokter-fluvius-v171", "dsmr-ndokter-v5-iskra-mt382"]) {
+    const text = latin1(readCase(id).bytes);
+    const bang = text.lastIndexOf("!");
+    // The CRC digits gone, the `!` and line end kept: the first telegram of a stream.
+    const noCrc = text.slice(0, bang + 1) + "\r\n";
+    t.deepEqual(outcomes(decodeAll(bytes(noCrc))), ["truncated"], id);
+    const next = latin1(readCase(id).bytes);
+    t.deepEqual(outcomes(decodeAll(bytes(noCrc + next))), ["truncated", "ok"], id);
+  }
+  // DSMR 2.2/3 telegrams still end with a bare `!`.
+  t.deepEqual(outcomes(decodeAll(readCase("dsmr-ndokter-v3-iskra-mt382").bytes)), ["ok"]);
+});
+
+test("DSMR: every single-bit flip of every telegram with a valid CRC: never ok with other values", (t) => {
+  let variants = 0;
+  for (const id of corpusCases("dsmr-")) {
+    const good = readCase(id).bytes;
+    const genuine = new Set(decodeAll(good).filter((r) => r.ok).map(fingerprint));
+    if (!/![0-9A-F]{3,4}\s*$/i.test(latin1(good)) || genuine.size === 0) continue;
+    for (let i = 0; i < good.length; i++) {
+      for (let bit = 0; bit < 8; bit++) {
+        const v = good.slice();
+        v[i] ^= 1 << bit;
+        variants++;
+        for (const r of decodeAll(v)) if (r.ok) t.true(genuine.has(fingerprint(r)), `${id} byte ${i} bit ${bit}`);
+      }
+    }
+  }
+  t.true(variants > 50_000, `${variants}`);
+});
+
+test("unchecked framings: taken on a line that starts with one, never after a checked frame unless configured", (t) => {
+  const llc = readCase("llc-amshan-kaifa-ma304h4-se-list").bytes;
+  const hdlc = readCase("hdlc-athombv-aidon-example-1").bytes;
+  t.deepEqual(outcomes(decodeAll(Buffer.concat([llc, llc]))), ["ok", "ok"]);
+  t.deepEqual(outcomes(decodeAll(Buffer.concat([hdlc, llc]))), ["ok"]);
+  t.deepEqual(outcomes(decodeAll(Buffer.concat([hdlc, llc]), { uncheckedLine: true })), ["ok", "ok"]);
+  t.deepEqual(outcomes(decodeAll(llc, { uncheckedLine: false })), []);
+  // Junk first: the line is not learned as an unchecked one.
+  t.deepEqual(outcomes(decodeAll(Buffer.concat([Uint8Array.of(0x55), llc]))), []);
+});
