@@ -108,3 +108,13 @@ test("unchecked framings: taken on a line that starts with one, never after a ch
   // Junk first: the line is not learned as an unchecked one.
   t.deepEqual(outcomes(decodeAll(Buffer.concat([Uint8Array.of(0x55), llc]))), []);
 });
+
+test("DSMR: a byte that is no ASCII in a telegram line is damage, even when the CRC-16 happens to match", (t) => {
+  // Found by the exhaustive run: 0xC0 inserted at byte 501 of this telegram keeps its CRC-16/ARC.
+  const good = readCase("dsmr-athombv-dsmr-4.2-kfm-1").bytes;
+  const damaged = Buffer.concat([good.subarray(0, 501), Uint8Array.of(0xc0), good.subarray(501)]);
+  t.deepEqual(outcomes(decodeAll(damaged)), ["malformed"]);
+  t.deepEqual(outcomes(decodeAll(good)), ["ok"]);
+  // Iskra's identification line does carry a control byte (STX), and stays fine.
+  t.deepEqual(outcomes(decodeAll(readCase("dsmr-ndokter-iskra-ie5-ireland").bytes)), ["ok"]);
+});

@@ -34,6 +34,8 @@ function decodeTelegram(bytes: Uint8Array, t: Telegram, encrypted: boolean, crcR
   const clock = values["0-0:1.0.0"]?.value;
   const time = typeof clock === "string" ? clock : null;
   if (t.strayBang) return failed(encrypted, meterId, time, values, "malformed", "`!` inside a line: a damaged telegram");
+  const odd = unprintable(bytes, t.bang < 0 ? bytes.length : t.bang);
+  if (odd >= 0) return failed(encrypted, meterId, time, values, "malformed", `byte 0x${odd.toString(16)} in a telegram line: a damaged telegram`);
   if (t.crcText !== null) {
     const actual = crc16Arc(bytes, 0, t.bang + 1);
     if (parseInt(t.crcText, 16) !== actual) {
@@ -52,6 +54,22 @@ function decodeTelegram(bytes: Uint8Array, t: Telegram, encrypted: boolean, crcR
   const reading = normalise(values, "dsmr", meterId, time);
   if (t.header) reading.identification = t.header;
   return { ok: true, protocol: "dsmr", encrypted, meterId, time, values, reading };
+}
+
+/**
+ * The first byte after the identification line that is neither printable ASCII nor a line end, or
+ * -1. Telegram lines are ASCII (DSMR 4+ even hex-encodes its text messages), and a 16-bit CRC over
+ * an unframed text lets about one inserted byte in 65,536 through: this refuses most of those.
+ * (The identification line may hold a control byte: Iskra's "/ISk5\x02MIE5T".)
+ */
+function unprintable(bytes: Uint8Array, end: number): number {
+  let i = bytes.indexOf(0x0a);
+  if (i < 0) return -1;
+  for (; i < end; i++) {
+    const c = bytes[i];
+    if ((c < 0x20 || c > 0x7e) && c !== 0x0a && c !== 0x0d) return c;
+  }
+  return -1;
 }
 
 /** Whether the telegram says it is DSMR 4+ (or Belgian/Luxembourg e-MUCS), which always has a CRC. */
