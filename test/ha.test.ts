@@ -249,12 +249,20 @@ test.serial("a meter that never sends an id gets a generated id after the wait, 
 
 test.serial("devices: the meter named by its own identification, sub-meters with a null entity name, no doubled names", async (t) => {
   const { r, id } = await play([TWO_MBUS], { device: { swVersion: "1.2.3", configurationUrl: "http://dongle.local:8080/" } });
-  const configs = configsOf(await retained(id));
+  const msgs = await retained(id);
+  const configs = configsOf(msgs);
   const by = Object.fromEntries(configs.map((x) => [x.topic.split("/")[3], x.c]));
   // /ISK5\2M550T-1012: Iskra AM550.
   t.like(by.energy_import.device, { manufacturer: "Iskra", model: "M550T-1012", serial_number: "E0044007382246019" });
   t.like(by.frames.device, { manufacturer: "metertap", sw_version: "1.2.3", configuration_url: "http://dongle.local:8080/" });
   t.is(by.frames.entity_category, "diagnostic");
+  // The meter link from diag (`link: up`) as a connectivity binary_sensor; counters as counted.
+  t.like(by.link, { device_class: "connectivity", entity_category: "diagnostic" });
+  t.is(configs.find((x) => x.topic.endsWith("/link/config"))!.component, "binary_sensor");
+  const value = (key: string) => msgs.find((m) => m.topic === `metertap/${id}/value/${key}`)?.payload;
+  t.is(value("link"), "ON");
+  t.is(value("frames"), "1"); // diagnostics as of the connect (every 60 s): the one frame before it
+  t.is(value("crc_errors"), "0");
   const gas = configs.filter((x) => /\/gas_\d+\/config$/.test(x.topic));
   t.true(gas.length >= 1);
   for (const { c } of gas) {
