@@ -10,9 +10,9 @@ export interface RunningMetertap {
   stop(): Promise<number>;
 }
 
-/** Starts `metertap run ARGS --http 127.0.0.1:0 --quiet` and resolves once the page is up. */
-export function runWithPage(args: string[]): Promise<RunningMetertap> {
-  const child = spawn(process.execPath, [cli, "run", ...args, "--http", "127.0.0.1:0", "--quiet"], { stdio: ["ignore", "pipe", "pipe"] });
+/** Starts `metertap run ARGS --http LISTEN --quiet` and resolves once the page is up. */
+export function runWithPage(args: string[], listen = "127.0.0.1:0"): Promise<RunningMetertap> {
+  const child = spawn(process.execPath, [cli, "run", ...args, "--http", listen, "--quiet"], { stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   const code = new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? -1)));
   return new Promise((resolve, reject) => {
