@@ -31,6 +31,8 @@ export interface MqttClientOptions {
   keepAliveS?: number;
   /** CONNECT sent → CONNACK, and PINGREQ → PINGRESP, must complete within this (default 10 s). */
   responseTimeoutMs?: number;
+  /** TCP connect plus TLS handshake (seconds in JS on a microcontroller) within this (default 30 s). */
+  openTimeoutMs?: number;
   /** Largest packet accepted from the broker (default 16 KiB). */
   maxPacket?: number;
   now(): number;
@@ -69,7 +71,9 @@ export class MqttClient implements Publisher {
     return this.inflight.size;
   }
 
+  /** Starts a connection; ignored while one is being opened (tick() ends an attempt that hangs). */
   connect(will: Will): void {
+    if (this.state === "opening" || this.state === "connecting") return;
     this.drop();
     this.will = will;
     this.state = "opening";
@@ -131,9 +135,11 @@ export class MqttClient implements Publisher {
   /** Keepalive and timeouts; the host calls this about once a second. */
   tick(now: number): void {
     if (this.state === "idle") return;
-    const timeout = this.o.responseTimeoutMs ?? 10_000;
+    const opening = this.state === "opening";
+    const timeout = opening ? this.o.openTimeoutMs ?? 30_000 : this.o.responseTimeoutMs ?? 10_000;
     if (this.awaitingSince && now - this.awaitingSince > timeout) {
-      this.fail(this.state === "connected" ? `keepalive: no PINGRESP within ${timeout} ms, the link is dead` : `no CONNACK within ${timeout} ms`);
+      const what = opening ? (this.o.target.secure ? "TCP connection and TLS handshake" : "TCP connection") : this.state === "connected" ? "PINGRESP" : "CONNACK";
+      this.fail(`no ${what} within ${timeout} ms${this.state === "connected" ? ", the link is dead (keepalive)" : ""}`);
       return;
     }
     const keepAliveMs = (this.o.keepAliveS ?? 30) * 1000;
