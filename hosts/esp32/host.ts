@@ -81,7 +81,8 @@ export function esp32Host(): MetertapHost {
     // QoS 1: the outbox advances only on the broker's PUBACK (at least once).
     qos: 1,
     ...meterConfig(settings, log),
-    device: { model: target, swVersion: `${version.major}.${version.minor}.${version.patch}` },
+    // configuration_url: the page on port 80 under the name mDNS advertises (see advertiseHomeWizard).
+    device: { model: target, swVersion: `${version.major}.${version.minor}.${version.patch}`, configurationUrl: `http://metertap-${mac.slice(-6)}.local/` },
   };
   let health: HealthCheck | undefined;
 
