@@ -18,6 +18,10 @@ if [[ -z "${MODDABLE:-}" || ! -x "$MODDABLE/build/bin/lin/release/mcconfig" ]]; 
   echo "sim-check: SKIPPED: no Moddable SDK (set MODDABLE to a built SDK checkout)"
   exit 0
 fi
+if [[ ! -x "$MODDABLE/build/bin/lin/release/mcsim" ]]; then
+  echo "sim-check: SKIPPED: the SDK has no mcsim (built in \$MODDABLE/build/makefiles/lin, needs libgtk-3-dev)"
+  exit 0
+fi
 for tool in mosquitto mosquitto_sub mosquitto_pub xvfb-run curl python3 git; do
   command -v "$tool" >/dev/null || { echo "sim-check: FAILED: $tool is not installed"; exit 1; }
 done

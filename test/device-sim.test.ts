@@ -2,10 +2,12 @@
 // installed (MODDABLE set), since no script here may build the SDK.
 import test from "ava";
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const script = fileURLToPath(new URL("../../scripts/sim-check.sh", import.meta.url));
-const run = process.env.MODDABLE ? test : test.skip;
+// The device kit's SDK has MODDABLE set but no mcsim (it needs GTK): no simulator there.
+const run = process.env.MODDABLE && existsSync(`${process.env.MODDABLE}/build/bin/lin/release/mcsim`) ? test : test.skip;
 
 run("the simulator build decodes a pty capture, publishes to Mosquitto and serves its page", (t) => {
   t.timeout(600_000);

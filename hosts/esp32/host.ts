@@ -2,7 +2,6 @@
 // preferences, Wi-Fi with the configuration page, MQTT, signed OTA with rollback, and the
 // device facts (heap, reset reason, RSSI, line settings) in diagnostics.
 import config from "mc/config";
-import Net from "net";
 import Time from "time";
 import type { Firmware, FirmwareConfig } from "../../modules/app/firmware.js";
 import type { HealthCheck } from "../../modules/ota/health.js";
@@ -21,23 +20,30 @@ import { advertiseHomeWizard, deviceWebApp } from "../moddable/web.js";
 import { loadSettings, meterConfig, parseMqttUrl } from "../../modules/web/settings.js";
 import { MeterLine } from "./source.js";
 import { openHistoryPartition } from "./flash.js";
-import { Station } from "./wifi.js";
-import { EspOtaSink, espBootControl, deviceFacts, restart } from "./ota.js";
+import type { NetworkFactory } from "./network.js";
+import { EspOtaSink, espBootControl, deviceFacts, restart, chipDefaults, consoleLine } from "./ota.js";
 import { registerOtaCommand } from "../moddable/ota-download.js";
 import { psaSha256, psaVerifier } from "../moddable/ota-psa.js";
 import { OTA_PUBLIC_KEY } from "./ota-key.js";
 
-const log = (line: string) => trace(line + "\n");
+const log = (line: string) => {
+  trace(line + "\n");
+  consoleLine(line);
+};
 
-export function esp32Host(): MetertapHost {
+export function esp32Host(network: NetworkFactory): MetertapHost {
   const store = new PreferenceStore();
-  const settings = loadSettings(store, { ssid: config.ssid, wifi_pw: config.password });
-  const mac = (Net.get("MAC") ?? "").replace(/:/g, "").toLowerCase() || "esp32";
+  // mcconfig's ssid=, password=, mqtt= and keyEnc= are defaults the page's settings replace.
+  const text = (v: unknown) => (v === undefined ? undefined : String(v));
+  const settings = loadSettings(store, { ssid: text(config.ssid), wifi_pw: text(config.password), mqtt_url: text(config.mqtt), key_enc: text(config.keyEnc) });
+  const chip = chipDefaults();
+  const mac = chip.mac;
   const version = parseVersion(String(config.version ?? "0.0.0")) ?? { major: 0, minor: 0, patch: 0 };
   const target = String(config.board ?? "esp32");
+  log(`metertap ${version.major}.${version.minor}.${version.patch} (${target}), device ${mac}`);
   const line = new MeterLine({
-    uart: Number(config.uart ?? 2),
-    rxPin: Number(config.rx ?? 16),
+    uart: config.uart === undefined ? chip.uart : Number(config.uart),
+    rxPin: config.rx === undefined ? chip.rx : Number(config.rx),
     rtsPin: config.rts === undefined ? undefined : Number(config.rts),
     store,
     log,
@@ -47,8 +53,10 @@ export function esp32Host(): MetertapHost {
   const publisher = mqtt && !("error" in mqtt)
     ? new MqttClient({ target: mqtt, open: moddableSocket(ca), clientId: `metertap-${mac}`, username: settings.mqtt_user, password: settings.mqtt_pw, now: () => Time.ticks, log })
     : undefined;
-  const station = new Station({ ssid: settings.ssid, password: settings.wifi_pw, apName: `metertap-${mac.slice(-6)}`, log });
-  const publicKey = OTA_PUBLIC_KEY.length === 130 ? fromHex(OTA_PUBLIC_KEY) : undefined;
+  const station = network({ ssid: settings.ssid, password: settings.wifi_pw, apName: `metertap-${mac.slice(-6)}`, log });
+  // The key from ota-key.ts, else mcconfig's otaKey= (the device check signs with its own).
+  const otaKey = OTA_PUBLIC_KEY || String(config.otaKey ?? "");
+  const publicKey = otaKey.length === 130 ? fromHex(otaKey) : undefined;
   const resetReason = deviceFacts().resetReason;
   let otaBusy = false;
   let firmware: Firmware | undefined;

@@ -45,3 +45,14 @@ const RESET_REASONS = ["unknown", "power-on", "external", "software", "panic", "
 export function deviceFacts(): { heap: number; resetReason: string } {
   return { heap: ffi.metertap_free_heap() as number, resetReason: RESET_REASONS[ffi.metertap_reset_reason() as number] ?? "other" };
 }
+
+const hex6 = (n: number) => (n >>> 0).toString(16).padStart(6, "0");
+
+/** The eFuse MAC as 12 hex digits (the device id), and this chip's default meter UART and RX pin. */
+export function chipDefaults(): { mac: string; uart: number; rx: number } {
+  const high = ffi.metertap_mac_high() as number, low = ffi.metertap_mac_low() as number;
+  return { mac: high || low ? hex6(high) + hex6(low) : "esp32", uart: ffi.metertap_p1_uart() as number, rx: ffi.metertap_p1_rx() as number };
+}
+
+/** A log line on the console UART in release builds (boot.c). */
+export const consoleLine = (line: string): void => void ffi.metertap_console(line);

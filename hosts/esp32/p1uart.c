@@ -183,8 +183,9 @@ void xs_p1uart_read(xsMachine *the)
 	int got = uart_read_bytes(u->port, xsmcToArrayBuffer(xsResult), count, 0);
 	if (got < 0)
 		got = 0;
+	/* Shrink in place: allocating a new buffer from a pointer into this one could move it first. */
 	if ((size_t)got != count)
-		xsmcSetArrayBuffer(xsResult, xsmcToArrayBuffer(xsResult), got);
+		xsmcSetArrayBufferLength(xsResult, got);
 	u->bytes += got;
 }
 

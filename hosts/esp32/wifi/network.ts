@@ -6,23 +6,16 @@ import Net from "net";
 import DNSServer from "dns/server";
 import SNTP from "sntp";
 import Time from "time";
-import { WifiPolicy } from "../moddable/wifi-policy.js";
+import { WifiPolicy } from "../../moddable/wifi-policy.js";
+import type { DeviceNetwork, NetworkOptions } from "../network.js";
 
-export interface StationOptions {
-  ssid?: string;
-  password?: string;
-  /** Access point name, e.g. metertap-a1b2c3. */
-  apName: string;
-  log(line: string): void;
-}
-
-export class Station {
+export class Station implements DeviceNetwork {
   readonly policy: WifiPolicy;
   private wifi?: WiFi;
   private dns?: DNSServer;
   private timeSet = false;
 
-  constructor(private readonly options: StationOptions) {
+  constructor(private readonly options: NetworkOptions) {
     this.policy = new WifiPolicy(!!options.ssid);
   }
 

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Boots the QEMU build of metertap (scripts/device-check.sh builds it) on QEMU's esp32c3 machine:
+# UART0 (console) to a file, UART1 (the C3's meter UART) from a TCP socket this script feeds with a
+# DSMR 5 capture from the corpus, the OpenCores Ethernet on QEMU's user network, where the host's
+# Mosquitto is 10.0.2.2. Asserts: the firmware logs its version, the capture decodes, and state
+# and Home Assistant discovery arrive over MQTT with the capture's values.
+#
+#   scripts/device/qemu-check.sh BUILD_DIR WORK_DIR     (BUILD_DIR: .../xsProj-esp32c3/build)
+# Environment: DEVICE_MQTT_PORT (the port the image was built for), DEVICE_BOOT_S (timeout).
+set -uo pipefail
+BLD=$1 WORK=$2
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PORT=${DEVICE_MQTT_PORT:-18841}
+WAIT_S=${DEVICE_BOOT_S:-120}
+CAPTURE=${DEVICE_CAPTURE:-$ROOT/../shared/corpus/dsmr-ndokter-v5-iskra-mt382.txt}
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
+trap cleanup EXIT
+fail() { echo "qemu-check: FAILED: $*"; echo "--- console (tail)"; tail -20 "$WORK/console.log" 2>/dev/null; echo "--- mqtt (head)"; head -10 "$WORK/mqtt.log" 2>/dev/null | cut -c1-300; exit 1; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+(cd "$BLD" && python -m esptool --chip esp32c3 merge-bin --output "$WORK/flash.bin" --pad-to-size 4MB @flash_args) \
+  >"$WORK/merge.log" 2>&1 || { tail -5 "$WORK/merge.log"; fail "merge-bin"; }
+cp "$ESP32C3_EFUSE_TEMPLATE" "$WORK/efuse.bin"
+
+printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$PORT" >"$WORK/mosquitto.conf"
+mosquitto -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
+pids+=($!)
+sleep 0.5
+mosquitto_sub -h 127.0.0.1 -p "$PORT" -t '#' -v >"$WORK/mqtt.log" 2>&1 &
+pids+=($!)
+
+# boot: starts QEMU on the flash image; the meter UART is a TCP server the feeder connects to.
+UART1=$(free_port)
+boot() {
+  qemu-system-riscv32 -M esp32c3 -display none -monitor none \
+    -drive file="$WORK/flash.bin",if=mtd,format=raw \
+    -drive file="$WORK/efuse.bin",if=none,format=raw,id=efuse \
+    -global driver=nvram.esp32c3.efuse,property=drive,value=efuse \
+    -nic user,model=open_eth \
+    -serial file:"$WORK/console.log" \
+    -serial tcp:127.0.0.1:"$UART1",server=on,wait=off </dev/null >"$WORK/qemu.log" 2>&1 &
+  QEMU=$!
+  pids+=($QEMU)
+}
+# feed: writes the capture to UART1 once a second (a DSMR 5 meter's rate) until killed.
+feed() {
+  python3 - "$UART1" "$1" >"$WORK/feeder.log" 2>&1 <<'PY' &
+import socket, sys, time
+port, capture = int(sys.argv[1]), open(sys.argv[2], "rb").read()
+for _ in range(100):
+    try:
+        s = socket.create_connection(("127.0.0.1", port)); break
+    except OSError:
+        time.sleep(0.1)
+while True:
+    s.sendall(capture)
+    time.sleep(1)
+PY
+  FEED=$!
+  pids+=($FEED)
+}
+wait_for() { # file regex seconds
+  for _ in $(seq "$3"); do grep -qE "$2" "$1" 2>/dev/null && return 0; sleep 1; done; return 1
+}
+
+T0=$(date +%s)
+boot
+feed "$CAPTURE"
+wait_for "$WORK/console.log" '^metertap [0-9]+\.[0-9]+\.[0-9]+ \(' "$WAIT_S" || fail "no version line on the console"
+VERSION_LINE=$(grep -m1 -E '^metertap [0-9]' "$WORK/console.log")
+DEVICE=$(sed -E 's/.*device ([0-9a-f]+).*/\1/' <<<"$VERSION_LINE")
+echo "qemu-check: booted in $(( $(date +%s) - T0 ))s: $VERSION_LINE"
+[[ "$DEVICE" =~ ^[0-9a-f]{12}$ ]] || fail "device id '$DEVICE' is not the eFuse MAC"
+BASE="metertap/metertap-$DEVICE"
+wait_for "$WORK/mqtt.log" "^$BASE/state " "$WAIT_S" || fail "no state message under $BASE"
+wait_for "$WORK/mqtt.log" "^homeassistant/.*metertap-$DEVICE.*/config " 10 || fail "no Home Assistant discovery"
+STATE=$(grep -m1 "^$BASE/state " "$WORK/mqtt.log" | cut -d' ' -f2-)
+echo "qemu-check: state over MQTT: ${STATE:0:200}"
+# The capture's own values (dsmr-ndokter-v5-iskra-mt382: 4.426 + 2.399 kWh imported, 0.244 kW).
+python3 - "$STATE" <<'PY' || fail "state values differ from the capture"
+import json, sys
+s = json.loads(sys.argv[1])
+assert s["energy_import"] == 6825, s.get("energy_import")
+assert s["power_import"] == 244, s.get("power_import")
+PY
+
+# diag NAME: asks the device for its diagnostics and prints "ok heap" from the reply.
+diag() {
+  mosquitto_pub -h 127.0.0.1 -p "$PORT" -t "$BASE/cmd/diag" -m "{\"id\":\"$1\"}"
+  wait_for "$WORK/mqtt.log" "^$BASE/response .*\"id\":\"$1\"" 30 || fail "no diag reply ($1)"
+  grep -m1 "^$BASE/response .*\"id\":\"$1\"" "$WORK/mqtt.log" | cut -d' ' -f2- \
+    | python3 -c 'import json,sys; r=json.load(sys.stdin)["result"]; print(r["ok"], r.get("heap", 0))'
+}
+read -r OK1 HEAP1 <<<"$(diag boot)"
+# 1,000 telegrams at DEVICE_BURST_HZ (default 10 a second, ten times a DSMR 5 meter's rate), then
+# the free heap again: it must not shrink.
+kill "$FEED" 2>/dev/null
+python3 - "$UART1" "$CAPTURE" "${DEVICE_BURST_HZ:-10}" >"$WORK/burst.log" 2>&1 <<'PY'
+import socket, sys, time
+port, capture, hz = int(sys.argv[1]), open(sys.argv[2], "rb").read(), float(sys.argv[3])
+s = socket.create_connection(("127.0.0.1", port))
+for _ in range(1000):
+    s.sendall(capture)
+    time.sleep(1 / hz)
+time.sleep(3)
+PY
+read -r OK2 HEAP2 <<<"$(diag burst)"
+echo "qemu-check: telegrams decoded: $OK1 after boot, $OK2 after 1,000 more; free heap $HEAP1 -> $HEAP2 bytes"
+(( OK2 - OK1 >= 990 )) || fail "only $(( OK2 - OK1 )) of 1,000 telegrams decoded"
+(( HEAP2 + 4096 >= HEAP1 )) || fail "free heap fell by $(( HEAP1 - HEAP2 )) bytes over 1,000 telegrams"
+echo "qemu-check: figures: free heap after boot $HEAP1, after 1,000 telegrams $HEAP2"
+echo "qemu-check: PASSED: booted, logged its version, decoded the DSMR capture from UART1, published state and discovery, no heap growth"
