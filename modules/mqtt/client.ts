@@ -56,8 +56,8 @@ export class MqttClient implements Publisher {
   private nextId = 1;
   private lastSent = 0;
   private lastReceived = 0;
-  /** When the pending CONNECT or PINGREQ was sent; 0: nothing awaited. */
-  private awaitingSince = 0;
+  /** When the pending open, CONNECT or PINGREQ started; undefined: nothing awaited (0 is a valid time). */
+  private awaitingSince: number | undefined;
   private will?: Will;
 
   constructor(private readonly o: MqttClientOptions) {}
@@ -137,7 +137,7 @@ export class MqttClient implements Publisher {
     if (this.state === "idle") return;
     const opening = this.state === "opening";
     const timeout = opening ? this.o.openTimeoutMs ?? 30_000 : this.o.responseTimeoutMs ?? 10_000;
-    if (this.awaitingSince && now - this.awaitingSince > timeout) {
+    if (this.awaitingSince !== undefined && now - this.awaitingSince > timeout) {
       const what = opening ? (this.o.target.secure ? "TCP connection and TLS handshake" : "TCP connection") : this.state === "connected" ? "PINGRESP" : "CONNACK";
       this.fail(`no ${what} within ${timeout} ms${this.state === "connected" ? ", the link is dead (keepalive)" : ""}`);
       return;
@@ -145,7 +145,7 @@ export class MqttClient implements Publisher {
     const keepAliveMs = (this.o.keepAliveS ?? 30) * 1000;
     // Pinging on silence from the broker too: a steady stream of our QoS 0 messages into a dead
     // link would otherwise never be noticed.
-    if (this.state === "connected" && !this.awaitingSince && (now - this.lastSent >= keepAliveMs || now - this.lastReceived >= keepAliveMs)) {
+    if (this.state === "connected" && this.awaitingSince === undefined && (now - this.lastSent >= keepAliveMs || now - this.lastReceived >= keepAliveMs)) {
       this.awaitingSince = now;
       this.send(PINGREQ);
     }
@@ -197,7 +197,7 @@ export class MqttClient implements Publisher {
         if (this.state !== "connecting") return this.fail("protocol error from the broker: unexpected CONNACK");
         if (p.code !== 0) return this.fail(`broker refused the connection: ${CONNACK_REASONS[p.code] ?? `code ${p.code}`}`);
         this.state = "connected";
-        this.awaitingSince = 0;
+        this.awaitingSince = undefined;
         this.lastError = "";
         this.stats.connects++;
         this.onConnect?.();
@@ -213,7 +213,7 @@ export class MqttClient implements Publisher {
         return;
       }
       case PacketType.PINGRESP:
-        if (this.state === "connected") this.awaitingSince = 0;
+        if (this.state === "connected") this.awaitingSince = undefined;
         return;
       case PacketType.PUBLISH:
         if (this.state !== "connected") return this.fail("protocol error from the broker: PUBLISH before CONNACK");
@@ -258,7 +258,7 @@ export class MqttClient implements Publisher {
     this.socket = undefined;
     this.reader = undefined;
     this.state = "idle";
-    this.awaitingSince = 0;
+    this.awaitingSince = undefined;
     const pending = [...this.inflight.values()];
     this.inflight.clear();
     try {
