@@ -13,8 +13,9 @@ import { nodeCipher } from "../cipher.js";
 import { meterKeys } from "../keys.js";
 
 const USAGE = "usage: metertap decode [--key HEX32] [--auth-key HEX32] [--aad HEX] [--tz ZONE] FILE...\n";
-/** Input is read and its output written in pieces of this size: neither grows with the file. */
-const CHUNK = 1 << 20;
+/** Input is read in pieces of this size, output written in pieces of about OUT_CHUNK: neither grows with the file. */
+const CHUNK = 1 << 16;
+const OUT_CHUNK = 1 << 16;
 
 export async function run(args: string[]): Promise<number> {
   let parsed;
@@ -61,6 +62,12 @@ async function decodeFile(file: string, options: DecoderOptions): Promise<"ok" |
     if (!result.ok) failed = true;
     frames++;
     out += toContractJson(result) + "\n";
+    // A small input can make much output (8 bytes of SML escapes, one line each): write as it grows.
+    // (stdout to a file, pipe or terminal is synchronous on Linux and macOS.)
+    if (out.length >= OUT_CHUNK) {
+      process.stdout.write(out);
+      out = "";
+    }
   });
   const chunk = new Uint8Array(CHUNK);
   let total = 0;
