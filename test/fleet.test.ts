@@ -13,6 +13,8 @@ import { Mosquitto, subscriber, until } from "./mqtt/mosquitto.js";
 import { dsmrCapture, kamstrupCapture } from "./fleet-captures.js";
 import { readCase } from "./helpers/corpus.js";
 import { concatBytes } from "../modules/util/bytes.js";
+import { readerId } from "../modules/publish/discovery.js";
+import { Topics } from "../modules/publish/topics.js";
 import { topicMatches } from "../hosts/node/shared-mqtt.js";
 
 const cli = fileURLToPath(new URL("../hosts/node/cli.js", import.meta.url));
@@ -44,6 +46,7 @@ test("topic filters match as MQTT does", (t) => {
 });
 
 test("a --config of 12 meters plus 3 failing ones: each meter's states, profiles and HA device, one connection", async (t) => {
+  t.timeout(240_000); // fifteen meters on a shared two-core machine
   const broker = await Mosquitto.start();
   const servers: Server[] = [];
   t.teardown(async () => {
@@ -79,9 +82,10 @@ test("a --config of 12 meters plus 3 failing ones: each meter's states, profiles
   let err = "";
   child.stderr.on("data", (b) => (err += b));
   const code = new Promise<number>((r) => child.on("close", (c) => r(c ?? -1)));
+  t.teardown(() => void child.kill("SIGKILL")); // (a no-op once it has exited)
   const good = meters.slice(0, 12).map((m) => m.device_id);
   const profiles = (id: string) => watch.messages.filter((m) => m.topic === `metertap/${id}/profile/quarter-hour`).map((m) => JSON.parse(m.payload));
-  await until(() => good.every((id) => profiles(id).length >= 7), 60_000, `7 quarter-hours from each of 12 meters\n${err}`);
+  await until(() => good.every((id) => profiles(id).length >= 7), 100_000, `7 quarter-hours from each of 12 meters\n${err}`);
   child.kill("SIGINT");
   t.is(await code, 1, "a meter that could not run makes the exit code 1");
 
@@ -94,12 +98,14 @@ test("a --config of 12 meters plus 3 failing ones: each meter's states, profiles
     // One HA device per meter, its sensors naming it.
     const configs = watch.messages.filter((m) => m.topic.startsWith(`homeassistant/sensor/${id}/`));
     t.true(configs.length > 3, `${id}: discovery`);
-    // (A gas sub-meter is its own device, linked to the meter's; the meter is linked to the
-    // reader of its line, whose diagnostics are a device of their own.)
+    // The meter's device; its reader's (diagnostics); a gas sub-meter's, linked to the meter's.
+    const devices = new Set<string>();
     for (const c of configs) {
       const device = JSON.parse(c.payload).device;
-      t.true(device.identifiers[0] === id || device.via_device === id || device.identifiers[0] === `${id}_metertap`, c.topic);
+      t.true([id, readerId(new Topics("metertap", id))].includes(device.identifiers[0]) || device.via_device === id, c.topic);
+      devices.add(device.identifiers[0]);
     }
+    t.true(devices.has(id), `${id}: its own meter device`);
   }
   // The Luxembourg meters' import registers decrypted to the generator's values.
   const lux = JSON.parse(watch.messages.find((m) => m.topic === "metertap/lux-f1/state")!.payload);
