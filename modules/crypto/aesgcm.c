@@ -4,6 +4,7 @@
  * allocation may move the XS chunk heap.
  */
 #include "gcm_psa.h" /* first: xs.h expects size_t from the platform headers */
+#include "ecdsa_psa.h"
 #include "xsmc.h"
 
 void xs_aesgcm_destructor(void *data)
@@ -90,4 +91,40 @@ void xs_crypto_verify_p256(xsMachine *the)
 	if (r == GCM_PSA_ERROR)
 		xsUnknownError("ECDSA verification failed to run");
 	xsmcSetBoolean(xsResult, r == GCM_PSA_OK);
+}
+
+/* The record-signing key (ecdsa_psa.c). p256Generate(): ArrayBuffer of private (32) || public (65). */
+void xs_crypto_p256_generate(xsMachine *the)
+{
+	xsmcSetArrayBuffer(xsResult, NULL, 32 + 65);
+	uint8_t *out = xsmcToArrayBuffer(xsResult);
+	if (ecdsa_psa_generate_p256(out, out + 32) != ECDSA_PSA_OK)
+		xsUnknownError("P-256 key generation failed");
+}
+
+/* p256Public(private32): ArrayBuffer of the 65-byte public point. */
+void xs_crypto_p256_public(xsMachine *the)
+{
+	xsUnsignedValue keyLength;
+	readable(the, &xsArg(0), &keyLength);
+	if (keyLength != 32)
+		xsRangeError("P-256 private key: 32 bytes");
+	xsmcSetArrayBuffer(xsResult, NULL, 65);
+	uint8_t *key = readable(the, &xsArg(0), &keyLength);
+	if (ecdsa_psa_public_p256(key, xsmcToArrayBuffer(xsResult)) != ECDSA_PSA_OK)
+		xsUnknownError("P-256 public key failed");
+}
+
+/* p256Sign(private32, message): ArrayBuffer of r || s (64 bytes) over SHA-256(message). */
+void xs_crypto_p256_sign(xsMachine *the)
+{
+	xsUnsignedValue keyLength, messageLength;
+	readable(the, &xsArg(0), &keyLength);
+	if (keyLength != 32)
+		xsRangeError("P-256 private key: 32 bytes");
+	xsmcSetArrayBuffer(xsResult, NULL, 64);
+	uint8_t *key = readable(the, &xsArg(0), &keyLength);
+	uint8_t *message = readable(the, &xsArg(1), &messageLength);
+	if (ecdsa_psa_sign_p256(key, message, messageLength, xsmcToArrayBuffer(xsResult)) != ECDSA_PSA_OK)
+		xsUnknownError("P-256 signing failed");
 }

@@ -27,6 +27,14 @@ export function buildGcmTest(dir: string): string {
   return out;
 }
 
+/** Compiles the record-signing test program (test/c/ecdsa_test.c + modules/crypto/ecdsa_psa.c) into `dir`. */
+export function buildEcdsaTest(dir: string): string {
+  const out = join(dir, "ecdsa_test");
+  gcc(["-std=c11", "-D_POSIX_C_SOURCE=200809L", "-O2", "-Wall", "-Wextra", "-Werror", "-I", "modules/crypto",
+    "test/c/ecdsa_test.c", "modules/crypto/ecdsa_psa.c", "-lmbedcrypto", "-o", out]);
+  return out;
+}
+
 /** Compiles modules/crypto/aesgcm.c with -fsyntax-only against xsmc.h. */
 export function checkXsBinding(): void {
   gcc(["-fsyntax-only", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-I", "modules/crypto", "-I", join(XS, "includes"),
