@@ -97,7 +97,7 @@ async function loadHistory() {
 // ---- totals ----
 async function loadTotals() {
   const t = await get("totals");
-  $("#totals-table tbody").innerHTML = t.periods.map((p) => `<tr data-period="${p.name}"><th>${esc(p.label)}</th><td>${fmt(p.import, 3)}</td><td>${fmt(p.export, 3)}</td><td>${fmt(p.gas, 3)}</td><td>${p.cost === undefined ? "–" : esc(t.currency) + " " + fmt(p.cost, 2)}</td></tr>`).join("");
+  $("#totals-table tbody").innerHTML = t.periods.map((p) => `<tr data-period="${p.name}"><th>${esc(p.label)}</th><td>${fmt(p.import, 3)}</td><td>${fmt(p.export, 3)}</td><td>${fmt(p.gas, 3)}</td><td>${p.cost === undefined ? "–" : esc(t.currency) + " " + p.cost.toLocaleString("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}</td></tr>`).join("");
   $("#totals-note").textContent = t.rates ? "Cost from the rates under Settings." : "Set rates under Settings to see cost.";
 }
 
