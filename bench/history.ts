@@ -79,8 +79,8 @@ function recordBytes(history: History, stream: StreamName): { avg: number; recor
 
 export async function bench(): Promise<void> {
   const layout = defaultLayout(256);
-  const usable = 4096 - 12;
-  console.log(`layout of a 1 MiB region (256 x 4 KiB): quarter-hour ${layout.profile} blocks, voltage ${layout.voltage}, billing+events ${layout.billing}`);
+  const usable = 4096 - 16;
+  console.log(`layout of a 1 MiB region (256 x 4 KiB): quarter-hour ${layout.profile} blocks, voltage ${layout.voltage}, billing ${layout.billing}, events ${layout.events}, state ${layout.state}`);
 
   const perDay: Record<string, number> = {};
   for (const kind of ["six", "tariffs"] as const) {
@@ -114,16 +114,16 @@ export async function bench(): Promise<void> {
   const week = drive(7, 1, "six");
   let busiest = 0;
   let fs = 0, fw = 0;
-  const names = ["quarter-hour", "voltage", "billing + events"];
-  [0, 1, 2].forEach((k) => {
-    const sb = [smallLayout.profile, smallLayout.voltage, smallLayout.billing][k];
-    const wb = [layout.profile, layout.voltage, layout.billing][k];
+  const names = ["quarter-hour", "voltage", "billing", "events"];
+  [0, 1, 2, 3].forEach((k) => {
+    const sb = [smallLayout.profile, smallLayout.voltage, smallLayout.billing, smallLayout.events][k];
+    const wb = [layout.profile, layout.voltage, layout.billing, layout.events][k];
     let sBytes = 0, measured = 0, wBytes = 0;
     for (let b = fs; b < fs + sb; b++) { sBytes += small.programmed[b]; measured = Math.max(measured, small.flash.eraseCounts[b]); }
     for (let b = fw; b < fw + wb; b++) wBytes += week.programmed[b];
     fs += sb; fw += wb;
     // A pass fills a block with at most its 4084 bytes after the header: the prediction's unit.
-    const perPass = 4096 - 12;
+    const perPass = 4096 - 16;
     const predictedSmall = Math.ceil(sBytes / (sb * perPass)) + 1;
     const perDay = wBytes / 7;
     const tenYears = Math.ceil((perDay * 3652.5) / (wb * perPass)) + 1;
@@ -136,7 +136,7 @@ export async function bench(): Promise<void> {
   // Mount of a full 1 MiB region.
   const full = new SimFlash({ blocks: 256 });
   let at = 0;
-  for (const [id, blocks] of [[1, layout.profile], [2, layout.voltage], [3, layout.billing]]) {
+  for (const [id, blocks] of [[1, layout.profile], [2, layout.voltage], [3, layout.billing], [4, layout.events]]) {
     const s = new LogStore(full, { firstBlock: at, blocks, storeId: id });
     for (let i = 0; i < blocks * 300 + 50; i++) s.append(() => ({ type: 1, payload: new Uint8Array(10).fill(i & 0x7f) }));
     at += blocks;

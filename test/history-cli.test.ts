@@ -1,7 +1,7 @@
 // `metertap record` and `metertap history` on a generated DSMR 5 capture: the CLI contract lines.
 import test from "ava";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -58,4 +58,30 @@ test("record builds a flash image from a capture; history prints its records by 
   const badStream = spawnSync(process.execPath, [cli, "history", "--flash", image, "--stream", "hourly"], { encoding: "utf8" });
   t.is(badStream.status, 2);
   t.regex(badStream.stderr, /--stream must be one of quarter-hour, voltage, daily, monthly, max-demand, events/);
+});
+
+test("history reports damaged records on stderr and prints the rest; an image of another size is refused", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "metertap-damage-"));
+  const gen = new Dsmr5Generator({ startMs: Date.UTC(2026, 2, 28, 22, 0, 0), intervalS: 10 });
+  const capture = join(dir, "capture.txt");
+  writeFileSync(capture, Buffer.concat(Array.from({ length: 541 }, () => gen.next().bytes)));
+  const image = join(dir, "history.img");
+  metertap("record", "--flash", image, "--tz", "Europe/Amsterdam", capture);
+  const bytes = readFileSync(image);
+  // Events live in blocks 240..247 of the 1 MiB layout: damage the first event's payload.
+  const first = 240 * 4096 + 16;
+  const intact = metertap("history", "--flash", image, "--stream", "events").trim().split("\n");
+  t.true(intact.length >= 2, intact.join("\n"));
+  bytes[first + 3] ^= 0x10;
+  writeFileSync(image, bytes);
+  const r = spawnSync(process.execPath, [cli, "history", "--flash", image, "--stream", "events"], { encoding: "utf8" });
+  t.is(r.status, 0);
+  const left = r.stdout.trim().split("\n");
+  t.is(left.length, intact.length - 1, "only the damaged record is missing");
+  t.true(left.every((l) => intact.includes(l)));
+  t.regex(r.stderr, /1 damaged record\(s\) in .* skipped/);
+  writeFileSync(image, Buffer.concat([bytes, Buffer.alloc(256 * 4096, 0xff)]));
+  const resized = spawnSync(process.execPath, [cli, "history", "--flash", image, "--stream", "daily"], { encoding: "utf8" });
+  t.is(resized.status, 1);
+  t.regex(resized.stderr, /belongs to store 1 at blocks 0\.\.191; this layout has store 1 at blocks 0\.\.383/);
 });

@@ -209,12 +209,12 @@ function blockOf(f: SimFlash, seq: number): number {
 
 test("History: a cut at every unit of the midnight commit keeps a prefix of it, and recording goes on", (t) => {
   const streams = ["quarter-hour", "voltage", "daily", "monthly", "max-demand", "events"] as const;
-  const options = { timeZone: "Europe/Amsterdam", layout: { profile: 6, voltage: 3, billing: 3 } };
+  const options = { timeZone: "Europe/Amsterdam", layout: { profile: 6, voltage: 3, billing: 3, events: 2, state: 0 } };
   const midnight = Date.UTC(2026, 2, 31, 22, 0); // local midnight, 1 April: day and month close
   const at = (ms: number) => reading({ time: ms, importWh: 1_000_000 + (ms - midnight) / 12_000, volts: [231, 229, 230] });
   /** A running History six hours before midnight (the in-RAM state is part of what is cut). */
   const prepare = () => {
-    const flash = new SimFlash({ blocks: 12, seed: 5 });
+    const flash = new SimFlash({ blocks: 14, seed: 5 });
     const history = new History(flash, { now: () => 0 }, options);
     for (let ms = midnight - 6 * 3_600_000; ms < midnight; ms += 60_000) history.onReading(at(ms), ms);
     return { flash, history };

@@ -10,8 +10,8 @@ import { reading } from "./history-fixtures.js";
 export function historyWorkload(spec: string): string {
   const [daysText, cutText, zoneName] = spec.split(",");
   const days = Number(daysText);
-  const flash = new SimFlash({ blocks: 24, seed: 11 });
-  const options = { timeZone: zoneName, layout: { profile: 16, voltage: 4, billing: 4 } };
+  const flash = new SimFlash({ blocks: 26, seed: 11 });
+  const options = { timeZone: zoneName, layout: { profile: 16, voltage: 4, billing: 4, events: 2, state: 0 } };
   let history = new History(flash, { now: () => 0 }, options);
   let wh = 4_000_000;
   const start = Date.UTC(2026, 9, 23, 21, 0);

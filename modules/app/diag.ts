@@ -37,7 +37,11 @@ export function diagnostics(
   };
   if (link) out.mqtt = link;
   if (outbox) out.outbox = { ...outbox, cursors: fw.cursors };
-  if (fw.history) out.history = fw.history.counts;
+  if (fw.history) {
+    out.history = fw.history.counts;
+    // Damaged flash records the reads skipped (each cost that record alone).
+    out.damaged_records = fw.history.store.damagedRecords;
+  }
   if (heap !== undefined) out.heap = heap;
   return out;
 }

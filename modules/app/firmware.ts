@@ -144,7 +144,15 @@ export class Firmware {
       store: this.store,
       standardOffsetMinutes: config.standardOffsetMinutes,
     }, (result, frame) => this.onResult(result, frame));
-    if (ports.flash) this.history = new FirmwareHistory(ports.flash, ports.clock, config.timeZone);
+    if (ports.flash) {
+      try {
+        this.history = new FirmwareHistory(ports.flash, ports.clock, config.timeZone);
+      } catch (e) {
+        // A region written with another layout is refused, never reinterpreted: run without history.
+        if ((e as Error).name !== "LayoutError") throw e;
+        ports.log(`history: ${(e as Error).message}; running without history`);
+      }
+    }
     this.commands = new CommandTable(config.commandSecret);
     for (const [name, handler] of Object.entries(builtinCommands(this, ports))) this.commands.register(name, handler);
     const expire = config.expireAfterS ?? 300;

@@ -9,10 +9,10 @@ import {
   type IntervalRecord, type MaxDemandRecord, type StreamName, type VoltageRecord,
 } from "./records.js";
 
-export type StoreId = "profile" | "voltage" | "billing";
+export type StoreId = "profile" | "voltage" | "billing" | "events";
 
 export const STORE_OF: Record<StreamName, StoreId> = {
-  "quarter-hour": "profile", voltage: "voltage", daily: "billing", monthly: "billing", "max-demand": "billing", events: "billing",
+  "quarter-hour": "profile", voltage: "voltage", daily: "billing", monthly: "billing", "max-demand": "billing", events: "events",
 };
 
 export const SLOT_MS = 900_000;
@@ -114,6 +114,8 @@ export function decodeRecord(raw: RawRecord, state: { chain: Chain | null }): Hi
   const kind = raw.type & 0x0f;
   const flags = flagNames(raw.type >> 4);
   const r = new ByteReader(raw.payload);
+  // After a damaged record the chain is unknown: delta records wait for the next key.
+  if (raw.afterDamage) state.chain = null;
   const prev = state.chain && state.chain.seq === raw.cursor.seq ? state.chain : null;
   try {
     switch (kind) {

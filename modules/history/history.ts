@@ -38,18 +38,32 @@ export interface Layout {
   profile: number;
   voltage: number;
   billing: number;
+  /** Events have their own store: no number of them can push out a billing record. */
+  events: number;
+  /** Runtime state (publish cursors, frame counters): modules/app/flash-state.ts, after the history's. */
+  state: number;
 }
+
+const STORE_IDS: Record<StoreId, number> = { profile: 1, voltage: 2, billing: 3, events: 4 };
+const STORE_ORDER: readonly StoreId[] = ["profile", "voltage", "billing", "events"];
 
 export interface HistoryOptions extends RecorderOptions {
   layout?: Layout;
 }
 
-/** Splits a region: 81% quarter-hour profile, the rest voltage profile and billing/events. */
+/** Splits a region: 75% quarter-hour profile, the rest voltage, billing, events and state. */
 export function defaultLayout(blocks: number): Layout {
-  if (blocks < 6) throw new RangeError("history needs at least 6 flash blocks");
+  if (blocks < 11) throw new RangeError("history needs at least 11 flash blocks");
   const billing = Math.max(2, Math.round(blocks * 0.0625));
   const voltage = Math.max(2, Math.round(blocks * 0.125));
-  return { profile: blocks - billing - voltage, voltage, billing };
+  const events = Math.max(2, Math.round(blocks * 0.03125));
+  const state = Math.max(3, Math.round(blocks * 0.03125));
+  return { profile: blocks - billing - voltage - events - state, voltage, billing, events, state };
+}
+
+/** First block of the state store in a region of this layout. */
+export function stateBlocks(layout: Layout): { firstBlock: number; blocks: number } {
+  return { firstBlock: layout.profile + layout.voltage + layout.billing + layout.events, blocks: layout.state };
 }
 
 export function cursorToString(c: Cursor): string {
@@ -70,18 +84,20 @@ export class History {
   /** Records committed, and records lost because the flash refused them (counted, never thrown). */
   readonly stats = { records: 0, writeErrors: 0 };
   /** Each store's delta chain as its writer left it (restored from the head block the mount read). */
-  private readonly chains: Record<StoreId, { chain: Chain | null }> = { profile: { chain: null }, voltage: { chain: null }, billing: { chain: null } };
+  private readonly chains: Record<StoreId, { chain: Chain | null }> = { profile: { chain: null }, voltage: { chain: null }, billing: { chain: null }, events: { chain: null } };
 
   constructor(flash: FlashRegion, private readonly clock: Clock, options: HistoryOptions = {}) {
     const { blocks } = flash.status();
     const layout = options.layout ?? defaultLayout(blocks);
-    if (layout.profile + layout.voltage + layout.billing > blocks) throw new RangeError("layout exceeds the flash region");
-    this.stores = {
-      profile: new LogStore(flash, { firstBlock: 0, blocks: layout.profile, storeId: 1 }),
-      voltage: new LogStore(flash, { firstBlock: layout.profile, blocks: layout.voltage, storeId: 2 }),
-      billing: new LogStore(flash, { firstBlock: layout.profile + layout.voltage, blocks: layout.billing, storeId: 3 }),
-    };
-    for (const id of ["profile", "voltage", "billing"] as const) {
+    if (stateBlocks(layout).firstBlock + layout.state > blocks) throw new RangeError("layout exceeds the flash region");
+    const stores = {} as Record<StoreId, LogStore>;
+    let first = 0;
+    for (const id of STORE_ORDER) {
+      stores[id] = new LogStore(flash, { firstBlock: first, blocks: layout[id], storeId: STORE_IDS[id] });
+      first += layout[id];
+    }
+    this.stores = stores;
+    for (const id of STORE_ORDER) {
       for (const raw of this.stores[id].takeMountedHead()) decodeRecord(raw, this.chains[id]);
     }
     this.recorder = new Recorder(options, {
@@ -92,17 +108,24 @@ export class History {
 
   /** Bytes the mount read (all stores), all the constructor reads: the figure the format bounds. */
   get mountBytesRead(): number {
-    return this.stores.profile.mountBytesRead + this.stores.voltage.mountBytesRead + this.stores.billing.mountBytesRead;
+    return STORE_ORDER.reduce((n, id) => n + this.stores[id].mountBytesRead, 0);
+  }
+
+  /** Damaged records the reads so far skipped (each costs that record; `metertap history` and diag report it). */
+  get damagedRecords(): number {
+    return STORE_ORDER.reduce((n, id) => n + this.stores[id].damaged, 0);
   }
 
   onReading(reading: Reading, nowMs: number = this.clock.now()): HistoryRecord[] {
     return this.commit(this.recorder.onReading(reading, nowMs));
   }
 
+  /** Only a validated result reaches the recorder: a refused frame (CRC, tag, replay) feeds nothing. */
   onResult(result: DecodeResult, nowMs: number = this.clock.now()): HistoryRecord[] {
+    if (!result.ok || !result.reading) return [];
     const out: HistoryRecord[] = [];
-    if (result.security) out.push(...this.commit(this.recorder.onSecurity(result.security, result.time ?? null, nowMs)));
-    if (result.ok && result.reading) out.push(...this.onReading(result.reading, nowMs));
+    if (result.security) out.push(...this.commit(this.recorder.onSecurity(result.security, result.time ?? result.reading.time, nowMs)));
+    out.push(...this.onReading(result.reading, nowMs));
     return out;
   }
 
@@ -123,11 +146,12 @@ export class History {
     return this.recorder.currentMaxDemand();
   }
 
+  /** Events are stored in append order; a query reads them back sorted by time (stable). */
   *query(stream: StreamName, fromMs = -Infinity, toMs = Infinity): IterableIterator<StoredRecord> {
-    for (const r of this.records(stream, null)) {
-      const t = r.stream === "events" ? r.time : r.start;
-      if (t >= fromMs && t < toMs) yield r;
-    }
+    const at = (r: StoredRecord) => (r.stream === "events" ? r.time : r.start);
+    const all = this.records(stream, null);
+    const ordered = stream === "events" ? [...all].sort((a, b) => at(a) - at(b)) : all;
+    for (const r of ordered) if (at(r) >= fromMs && at(r) < toMs) yield r;
   }
 
   readAfter(stream: StreamName, cursor: Cursor | null, limit = Infinity): StoredRecord[] {

@@ -6,8 +6,8 @@ import { crc32 } from "./crc32.js";
 import { serialDiff, serialNext } from "./serial.js";
 import type { Cursor } from "./records.js";
 
-export const FORMAT_VERSION = 1;
-export const HEADER_BYTES = 12;
+export const FORMAT_VERSION = 2;
+export const HEADER_BYTES = 16;
 /**
  * Record framing: length, type, payload, CRC. The CRC is CRC-16/X.25 with the top bit of its last
  * byte cleared: that byte is programmed last, so a record cut anywhere reads with it 0xFF or
@@ -27,10 +27,17 @@ export interface LogStoreOptions {
   initialSeq?: number;
 }
 
+/** A region whose blocks were written with another layout or format: refused, never reinterpreted. */
+export class LayoutError extends Error {
+  override name = "LayoutError";
+}
+
 export interface RawRecord {
   type: number;
   payload: Uint8Array;
   cursor: Cursor;
+  /** The first record after a damaged one (a delta record here has lost its base). */
+  afterDamage?: boolean;
 }
 
 export interface RecordDraft {
@@ -47,6 +54,8 @@ export class LogStore {
   readonly blockLength: number;
   /** Bytes read by the mount: every block header plus the head block. */
   mountBytesRead = 0;
+  /** Damaged records skipped by the reads so far (each counted once, by where it lives). */
+  private readonly damage = new Set<string>();
   private readonly firstBlock: number;
   private readonly count: number;
   private readonly storeId: number;
@@ -67,6 +76,11 @@ export class LogStore {
     this.initialSeq = (options.initialSeq ?? 0) >>> 0;
     if (this.count < 2) throw new RangeError("a log store needs at least 2 blocks");
     this.mount();
+  }
+
+  /** Damaged records found so far (reads resync past them to the next valid record). */
+  get damaged(): number {
+    return this.damage.size;
   }
 
   /** Bytes a record with this payload takes in flash. */
@@ -143,7 +157,7 @@ export class LogStore {
       .sort((a, b) => serialDiff(a.seq, b.seq));
     const data = new Uint8Array(this.flash.read(this.blockLength, this.offsetOf(head.index)));
     this.mountBytesRead += this.blockLength;
-    const end = scan(data, head.seq, this.mounted);
+    const end = scan(data, head.seq, this.mounted, this.damage);
     this.writeOffset = end.offset;
     this.headClosed = end.torn || !erased(data, end.offset);
   }
@@ -158,11 +172,26 @@ export class LogStore {
     return out;
   }
 
+  /**
+   * The block's sequence number when it is live, null when free. A valid header written with
+   * another format or layout (another store here, another extent: a resized region) is refused.
+   */
   private readHeader(index: number): number | null {
     const h = new Uint8Array(this.flash.read(HEADER_BYTES, this.offsetOf(index)));
     this.mountBytesRead += HEADER_BYTES;
-    if (h[0] !== MAGIC0 || h[1] !== MAGIC1 || h[2] !== FORMAT_VERSION || h[3] !== this.storeId) return null;
-    if (crc32(h, 0, 8) !== readU32(h, 8)) return null;
+    if (h[0] !== MAGIC0 || h[1] !== MAGIC1) return null;
+    if (h[2] !== FORMAT_VERSION) {
+      // Version 1 headers were 12 bytes with the CRC at 8.
+      if (h[2] === 1 && crc32(h, 0, 8) === readU32(h, 8)) throw new LayoutError(`flash block ${this.firstBlock + index} was written by history format version 1; this firmware reads version ${FORMAT_VERSION} (erase the region)`);
+      return null;
+    }
+    if (crc32(h, 0, 12) !== readU32(h, 12)) return null;
+    const first = h[8] | (h[9] << 8);
+    const count = h[10] | (h[11] << 8);
+    if (h[3] !== this.storeId || first !== this.firstBlock || count !== this.count) {
+      throw new LayoutError(`flash block ${this.firstBlock + index} belongs to store ${h[3]} at blocks ${first}..${first + count - 1}; ` +
+        `this layout has store ${this.storeId} at blocks ${this.firstBlock}..${this.firstBlock + this.count - 1} (a region resized or split differently is refused)`);
+    }
     return readU32(h, 4);
   }
 
@@ -182,7 +211,8 @@ export class LogStore {
       const h = new Uint8Array(HEADER_BYTES);
       h.set([MAGIC0, MAGIC1, FORMAT_VERSION, this.storeId]);
       writeU32(h, 4, seq);
-      writeU32(h, 8, crc32(h, 0, 8));
+      h.set([this.firstBlock & 0xff, this.firstBlock >>> 8, this.count & 0xff, this.count >>> 8], 8);
+      writeU32(h, 12, crc32(h, 0, 12));
       // A header that does not read back leaves the block dead until the ring comes round again.
       this.live.push({ index, seq });
       this.writeOffset = HEADER_BYTES;
@@ -208,7 +238,7 @@ export class LogStore {
   private *blockRecords(block: Block): IterableIterator<RawRecord> {
     const data = new Uint8Array(this.flash.read(this.blockLength, this.offsetOf(block.index)));
     const out: RawRecord[] = [];
-    scan(data, block.seq, out);
+    scan(data, block.seq, out, this.damage);
     yield* out;
   }
 
@@ -217,20 +247,54 @@ export class LogStore {
   }
 }
 
-/** Walks a block's records up to the first erased or invalid one. */
-function scan(data: Uint8Array, seq: number, out: RawRecord[] | null): { offset: number; torn: boolean } {
+/**
+ * Walks a block's records up to the erased end. A damaged record is skipped: the walk resyncs to
+ * the next offset where a valid record starts that is followed by another valid record or by the
+ * erased end, so one damaged record costs that record alone. A bad record with nothing valid
+ * after it is a torn tail (a cut append), not damage.
+ */
+function scan(data: Uint8Array, seq: number, out: RawRecord[] | null, damage: Set<string>): { offset: number; torn: boolean } {
   let off = HEADER_BYTES;
+  let torn = false;
+  let afterDamage = false;
   while (off + 2 <= data.length) {
-    const len = data[off];
-    const type = data[off + 1];
-    if (len === 0xff && type === 0xff) return { offset: off, torn: false };
-    const end = off + 2 + len;
-    if (len === 0 || len > MAX_PAYLOAD || type === 0xff || end + 2 > data.length) return { offset: off, torn: true };
-    if (recordCrc(data, off, end) !== (data[end] | (data[end + 1] << 8))) return { offset: off, torn: true };
-    out?.push({ type, payload: data.slice(off + 2, end), cursor: { seq, offset: off } });
-    off = end + 2;
+    if (data[off] === 0xff && data[off + 1] === 0xff) return { offset: off, torn };
+    const end = recordEnd(data, off);
+    if (end < 0) {
+      const next = resync(data, off + 1);
+      if (next < 0) return { offset: off, torn: true };
+      damage.add(`${seq}:${off}`);
+      torn = afterDamage = true;
+      off = next;
+      continue;
+    }
+    const rec: RawRecord = { type: data[off + 1], payload: data.slice(off + 2, end - 2), cursor: { seq, offset: off } };
+    if (afterDamage) rec.afterDamage = true;
+    out?.push(rec);
+    afterDamage = false;
+    off = end;
   }
-  return { offset: off, torn: false };
+  return { offset: off, torn };
+}
+
+/** The end of a valid record at `off`, or -1. */
+function recordEnd(data: Uint8Array, off: number): number {
+  if (off + 2 > data.length) return -1;
+  const len = data[off];
+  const end = off + 2 + len;
+  if (len === 0 || len > MAX_PAYLOAD || data[off + 1] === 0xff || end + 2 > data.length) return -1;
+  return recordCrc(data, off, end) === (data[end] | (data[end + 1] << 8)) ? end + 2 : -1;
+}
+
+/** The first offset from `from` where a confirmed record starts, or -1. */
+function resync(data: Uint8Array, from: number): number {
+  for (let p = from; p + 2 <= data.length; p++) {
+    const end = recordEnd(data, p);
+    if (end < 0) continue;
+    // A 15-bit CRC matches random bytes 1 time in 32,768: a second record (or the erased end) confirms.
+    if (end === data.length || (data[end] === 0xff && end + 1 < data.length && data[end + 1] === 0xff && erased(data, end)) || recordEnd(data, end) > 0) return p;
+  }
+  return -1;
 }
 
 function frame(d: RecordDraft): Uint8Array {

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { History, STREAMS, recordToJson, type StreamName } from "../../../modules/history/history.js";
 import { FileFlash } from "../flash-file.js";
 import { printPublicKey, printSigned } from "./signed.js";
+import { LayoutError } from "../../../modules/history/log-store.js";
 
 const USAGE = `usage: metertap history --flash FILE --stream ${STREAMS.join("|")} [--from ISO] [--to ISO]
        metertap history --flash FILE --signed [--stream quarter-hour|daily|monthly] [--from ISO] [--to ISO]
@@ -44,6 +45,12 @@ export async function run(args: string[]): Promise<number> {
     const lines: string[] = [];
     for (const r of history.query(stream, from, to)) lines.push(recordToJson(r));
     if (lines.length) process.stdout.write(lines.join("\n") + "\n");
+    // Damage costs the damaged records alone; the reader is told, the rest is printed.
+    if (history.damagedRecords) process.stderr.write(`metertap history: ${history.damagedRecords} damaged record(s) in ${file} skipped\n`);
+  } catch (e) {
+    if (!(e instanceof LayoutError)) throw e;
+    process.stderr.write(`metertap history: ${file}: ${e.message}\n`);
+    return 1;
   } finally {
     flash.close();
   }
