@@ -5,16 +5,9 @@ import test from "ava";
 import { Decoder, decodeAll } from "../modules/decode/decoder.js";
 import type { DecodeResult } from "../modules/reading/model.js";
 import { concat, hdlcFrame, hex } from "./dlms-frames.js";
+import { clock, i16, i32, oct, str, struct, su, u16, u32 } from "./dlms-axdr.js";
 
 const u8 = (tag: number, ...b: number[]) => Uint8Array.of(tag, ...b);
-const u32 = (v: number) => u8(0x06, v >>> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255);
-const i32 = (v: number) => u8(0x05, (v >> 24) & 255, (v >> 16) & 255, (v >> 8) & 255, v & 255);
-const i16 = (v: number) => u8(0x10, (v >> 8) & 255, v & 255);
-const u16 = (v: number) => u8(0x12, (v >> 8) & 255, v & 255);
-const str = (s: string) => u8(0x0a, s.length, ...Array.from(s, (c) => c.charCodeAt(0)));
-const oct = (h: string) => concat(u8(0x09, h.length / 2), hex(h));
-const struct = (...items: Uint8Array[]) => concat(u8(0x02, items.length), ...items);
-const scalerUnit = (scaler: number, unit: number) => struct(u8(0x0f, scaler & 255), u8(0x16, unit));
 /** A data-notification without its own date-time, in an HDLC frame with the LLC header. */
 const notify = (body: Uint8Array) => hdlcFrame(concat(hex("e6e700 0f 40000000 00"), body));
 
@@ -23,9 +16,6 @@ function one(bytes: Uint8Array): DecodeResult {
   if (results.length !== 1) throw new Error(`${results.length} results`);
   return results[0];
 }
-
-// 2021-09-22 17:35:30 local: the 12 date-time bytes with a deviation and a status.
-const clock = (deviation: string, status: string) => oct(`07e50916031123` + `1e00${deviation}${status}`);
 
 test("Kaifa Norway list 1 is active import power alone", (t) => {
   const r = one(notify(struct(u32(1234))));
@@ -75,11 +65,11 @@ test("signed values stay signed; floats and 64-bit registers scale exactly", (t)
   const entry = (obis: string, value: Uint8Array, su: Uint8Array) => struct(oct(obis), value, su);
   const body = concat(
     u8(0x01, 5),
-    entry("01001f0700ff", i16(-93), scalerUnit(-1, 33)),
-    entry("0100100700ff", i32(-1500), scalerUnit(0, 27)),
-    entry("0100010800ff", concat(u8(0x15), hex("0000000123456789")), scalerUnit(-3, 30)),
-    entry("0100200700ff", concat(u8(0x17), hex("43674ccd")), scalerUnit(0, 35)), // 231.3 as float32
-    entry("0100020800ff", u16(7), scalerUnit(3, 30)),
+    entry("01001f0700ff", i16(-93), su(-1, 33)),
+    entry("0100100700ff", i32(-1500), su(0, 27)),
+    entry("0100010800ff", concat(u8(0x15), hex("0000000123456789")), su(-3, 30)),
+    entry("0100200700ff", concat(u8(0x17), hex("43674ccd")), su(0, 35)), // 231.3 as float32
+    entry("0100020800ff", u16(7), su(3, 30)),
   );
   const r = one(notify(body));
   t.true(r.ok, r.message);

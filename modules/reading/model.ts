@@ -35,7 +35,7 @@ export interface ObisEntry {
   time?: string | null;
   /** Log objects carry their entries here and `value` is the entry count. */
   entries?: ObisLogEntry[];
-  /** The object's text as sent, kept for objects this decoder does not interpret. */
+  /** The object's text as sent, kept for objects this decoder does not interpret or whose unit it respelt. */
   raw?: string;
 }
 
