@@ -4,7 +4,7 @@
 import type { Reading, SecurityInfo } from "../reading/model.js";
 import { SLOT_MS } from "./codec.js";
 import { carryOver, closePeriod, openPeriod, periodAt, sortFlags, type OpenPeriod } from "./periods.js";
-import type { Channels, EventRecord, HistoryRecord, IntervalFlag, IntervalRecord, MaxDemandRecord, StreamName } from "./records.js";
+import type { BillingRecord, Channels, EventRecord, HistoryRecord, IntervalFlag, IntervalRecord, MaxDemandRecord, StreamName } from "./records.js";
 import { DEFAULT_LIMITS, VoltageWatch, type VoltageLimits } from "./voltage-watch.js";
 import { monthString, localDate, zone, type Zone } from "./zones.js";
 
@@ -141,7 +141,7 @@ export class Recorder {
     }
     for (const kind of ["daily", "monthly"] as const) {
       const p = periodAt(this.zone, kind, t);
-      const stored = this.ctx.last(kind);
+      const stored = this.recoverClosed(kind, p.start, out) ?? this.ctx.last(kind);
       // The last snapshot is this period's base; one taken late (partial) is not exact.
       const snapshot = stored && stored.stream === kind && stored.end === p.start ? stored : null;
       const exact = snapshot ? !snapshot.flags.includes("partial") : t - p.start <= this.tolerance;
@@ -154,6 +154,58 @@ export class Recorder {
     }
     const failure = this.ctx.last("events", (e) => e.stream === "events" && e.type === "power-failure");
     if (failure && failure.stream === "events") this.lastFailureEnd = failure.time + (failure.durationS ?? 0) * 1000;
+  }
+
+  /**
+   * A power cut during a period's closing commit can leave the period closed without its record.
+   * At the first reading after boot, the last closed period's record (and a month's maximum
+   * demand) is recomputed from the quarter-hour profile: registers at its start and at its end.
+   * Returns the recomputed record, or null when none was missing or the profile cannot give it.
+   */
+  private recoverClosed(kind: "daily" | "monthly", openStart: number, out: HistoryRecord[]): BillingRecord | null {
+    const stored = this.ctx.last(kind);
+    const q = periodAt(this.zone, kind, openStart - 1);
+    if (stored && stored.stream === kind && stored.end >= openStart) {
+      if (kind === "monthly" && stored.end === openStart) this.recoverPeak(stored.period, q.start, q.end, out);
+      return null;
+    }
+    const ending = (at: number) => {
+      for (const r of out) if (r.stream === "quarter-hour" && r.end === at && Object.keys(r.registers).length) return r;
+      for (const r of this.ctx.recent("quarter-hour", at - SLOT_MS)) if (r.stream === "quarter-hour" && r.end === at && Object.keys(r.registers).length) return r;
+      return null;
+    };
+    const end = ending(q.end);
+    if (!end) return null;
+    let base = stored && stored.stream === kind && stored.end === q.start ? stored.registers : ending(q.start)?.registers;
+    let partial = false;
+    if (!base) {
+      // Recording began inside the period: its first interval's start registers, marked partial.
+      let first: IntervalRecord | null = null;
+      for (const r of this.ctx.recent("quarter-hour", q.start)) if (r.stream === "quarter-hour" && r.start >= q.start && Object.keys(r.registers).length && (!first || r.start < first.start)) first = r;
+      if (!first) return null;
+      const b: Channels = {};
+      for (const k of Object.keys(first.registers)) b[k] = first.registers[k] - (first.delta[k] ?? 0);
+      base = b;
+      partial = true;
+    }
+    const rec = closePeriod({ kind, date: q.date, start: q.start, end: q.end, base: { ...base }, carry: {}, flags: new Set(partial ? ["partial"] : []) }, end.registers, true);
+    out.push(rec);
+    if (kind === "monthly") this.recoverPeak(rec.period, q.start, q.end, out);
+    return rec;
+  }
+
+  /** A closed month without its max-demand record: recomputed from its stored intervals. */
+  private recoverPeak(month: string, start: number, end: number, out: HistoryRecord[]): void {
+    const md = this.ctx.last("max-demand");
+    if (md && md.stream === "max-demand" && md.month === month) return;
+    const saved = this.peak;
+    this.peak = null;
+    for (const r of this.ctx.recent("quarter-hour", start)) if (r.stream === "quarter-hour" && r.start >= start && r.start < end) this.consider(r);
+    // The interval bridged across the cut holds energy from after the boundary: not a peak.
+    for (const r of out) if (r.stream === "quarter-hour" && r.start >= start && r.start < end && !r.flags.includes("power-down")) this.consider(r);
+    const peak = this.peak as MaxDemandRecord | null;
+    if (peak && peak.month === month) out.push({ ...peak });
+    this.peak = saved;
   }
 
   /** Normal progress: close every interval whose end the reading passed. */
