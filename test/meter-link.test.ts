@@ -4,13 +4,13 @@
 import test from "ava";
 import { Firmware } from "../modules/app/firmware.js";
 import { SimFlash } from "./sim-flash.js";
+import { pushedSource } from "./helpers/pushed-source.js";
 import type { Publisher } from "../modules/ports/ports.js";
 import { readCase } from "./helpers/corpus.js";
 
 function rig(config: { linkTimeoutMs?: number } = {}) {
   let now = Date.UTC(2026, 2, 28, 10);
-  let queued: Uint8Array | undefined;
-  let readable: ((n: number) => void) | undefined;
+  const line = pushedSource();
   const sent: { topic: string; payload: string }[] = [];
   const pub: Publisher = {
     connected: true,
@@ -23,10 +23,7 @@ function rig(config: { linkTimeoutMs?: number } = {}) {
   };
   const logs: string[] = [];
   const fw = new Firmware({
-    openSource: (cb) => {
-      readable = cb.onReadable;
-      return { read: () => { const r = queued; queued = undefined; return r?.slice().buffer as ArrayBuffer | undefined; }, close() {} };
-    },
+    openSource: line.open,
     clock: { now: () => now },
     flash: new SimFlash({ blocks: 32 }),
     publisher: pub,
@@ -44,10 +41,7 @@ function rig(config: { linkTimeoutMs?: number } = {}) {
         fw.tick(now);
       }
     },
-    send(bytes: Uint8Array) {
-      queued = bytes;
-      readable!(bytes.length);
-    },
+    send: line.push,
   };
 }
 

@@ -5,6 +5,7 @@ import test from "ava";
 import { Firmware } from "../modules/app/firmware.js";
 import type { Publisher, PublishOptions } from "../modules/ports/ports.js";
 import { SimFlash } from "./sim-flash.js";
+import { pushedSource } from "./helpers/pushed-source.js";
 import { zone } from "../modules/history/zones.js";
 import { WebApp } from "../modules/web/app.js";
 import { MemoryStore } from "../modules/security/replay.js";
@@ -29,16 +30,9 @@ class Recorder implements Publisher {
 test("totals and cost are published as values with Home Assistant energy, gas and monetary sensors", (t) => {
   const clock = { ms: Date.UTC(2026, 2, 28, 10), now: () => clock.ms };
   const pub = new Recorder();
-  let deliver!: (b: Uint8Array) => void;
+  const line = pushedSource();
   const fw = new Firmware({
-    openSource: (cb) => {
-      let queued: Uint8Array | undefined;
-      deliver = (b) => {
-        queued = b;
-        cb.onReadable(b.length);
-      };
-      return { read: () => { const q = queued; queued = undefined; return q ? (q.slice().buffer as ArrayBuffer) : undefined; }, close() {} };
-    },
+    openSource: line.open,
     clock, flash: new SimFlash({ blocks: 16 }), publisher: pub, log: () => {},
   }, { deviceId: "tot", timeZone: "Europe/Amsterdam" });
   const settings = new MemoryStore();
@@ -48,7 +42,7 @@ test("totals and cost are published as values with Home Assistant energy, gas an
   const g = new Dsmr5Generator({ startMs: clock.ms, intervalS: 10 });
   // The last telegram opens a new minute (10:33:00), so the published totals are computed from it.
   for (let i = 0; i < 199; i++) {
-    deliver(g.next().bytes);
+    line.push(g.next().bytes);
     fw.endOfInput();
     fw.tick(clock.ms);
     clock.ms += 10_000;

@@ -4,6 +4,7 @@
 import { Firmware } from "../../modules/app/firmware.js";
 import type { Publisher, PublishOptions, Will } from "../../modules/ports/ports.js";
 import { SimFlash } from "../sim-flash.js";
+import { pushedSource } from "../helpers/pushed-source.js";
 
 class RecordingPublisher implements Publisher {
   connected = false;
@@ -34,23 +35,9 @@ class RecordingPublisher implements Publisher {
 export function publishScenario(input: string): string {
   const clock = { ms: Date.UTC(2026, 2, 28, 10), now: () => clock.ms };
   const pub = new RecordingPublisher();
-  let deliver!: (b: Uint8Array) => void;
+  const line = pushedSource();
   const fw = new Firmware({
-    openSource: (cb) => {
-      let queued: Uint8Array | undefined;
-      deliver = (b) => {
-        queued = b;
-        cb.onReadable(b.length);
-      };
-      return {
-        read: () => {
-          const q = queued;
-          queued = undefined;
-          return q ? (q.slice().buffer as ArrayBuffer) : undefined;
-        },
-        close() {},
-      };
-    },
+    openSource: line.open,
     clock,
     flash: new SimFlash({ blocks: 16 }),
     publisher: pub,
@@ -60,7 +47,7 @@ export function publishScenario(input: string): string {
   for (const telegram of input.split("\f")) {
     const bytes = new Uint8Array(telegram.length);
     for (let i = 0; i < telegram.length; i++) bytes[i] = telegram.charCodeAt(i);
-    deliver(bytes);
+    line.push(bytes);
     fw.endOfInput();
     fw.tick(clock.ms);
     clock.ms += 10_000;

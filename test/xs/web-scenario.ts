@@ -2,6 +2,7 @@
 // telegrams in, then every route's response (status, headers, body) and an event stream's pieces.
 import { Firmware } from "../../modules/app/firmware.js";
 import { SimFlash } from "../sim-flash.js";
+import { pushedSource } from "../helpers/pushed-source.js";
 import { zone } from "../../modules/history/zones.js";
 import { WebApp } from "../../modules/web/app.js";
 import { MemoryStore } from "../../modules/security/replay.js";
@@ -36,23 +37,9 @@ function show(r: WebResponse): string {
 /** `input`: telegrams separated by "\f", each at its own meter second, 10 s apart. */
 export function webScenario(input: string): string {
   const clock = { ms: Date.UTC(2026, 2, 28, 10), now: () => clock.ms };
-  let deliver!: (b: Uint8Array) => void;
+  const line = pushedSource();
   const fw = new Firmware({
-    openSource: (cb) => {
-      let queued: Uint8Array | undefined;
-      deliver = (b) => {
-        queued = b;
-        cb.onReadable(b.length);
-      };
-      return {
-        read: () => {
-          const q = queued;
-          queued = undefined;
-          return q ? (q.slice().buffer as ArrayBuffer) : undefined;
-        },
-        close() {},
-      };
-    },
+    openSource: line.open,
     clock,
     flash: new SimFlash({ blocks: 16 }),
     log: () => {},
@@ -79,7 +66,7 @@ export function webScenario(input: string): string {
     if (i === telegrams.length - 2) app.handle(req("GET", "/events")).events!({ write: (t) => void events.push(t) });
     const bytes = new Uint8Array(telegram.length);
     for (let k = 0; k < telegram.length; k++) bytes[k] = telegram.charCodeAt(k);
-    deliver(bytes);
+    line.push(bytes);
     fw.endOfInput();
     fw.tick(clock.ms);
     clock.ms += 10_000;
