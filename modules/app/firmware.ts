@@ -22,6 +22,7 @@ import { FirmwareHistory } from "./history.js";
 import { MemoryStore } from "../security/replay.js";
 import { WriteBehindStore } from "./write-behind-store.js";
 import { builtinCommands } from "./builtin-commands.js";
+import { DeviceIdentity } from "./identity.js";
 import { diagnostics } from "./diag.js";
 import { isoUtc } from "../util/time.js";
 
@@ -93,7 +94,6 @@ export interface FirmwareStats {
 
 const MAX_PENDING_EVENTS = 64;
 /** Store key of the device id: the same HA device and topics after every restart. */
-const IDENTITY_KEY = "identity";
 
 export class Firmware {
   readonly stats: FirmwareStats = { states: 0, held: 0, events: 0, lastSecurity: null };
@@ -124,7 +124,7 @@ export class Firmware {
   private readonly knownKeys = new Set<string>();
   private readonly values: ValueTopics;
   private meter: MeterInfo = {};
-  private firstIdlessAt = -1;
+  private readonly identity: DeviceIdentity;
   /** Clock time of the last validated reading (diagnostics: last telegram). */
   lastReadingAt: number | null = null;
   private nextDiagAt = 0;
@@ -158,7 +158,8 @@ export class Firmware {
     const expire = config.expireAfterS ?? 300;
     // Value topics follow the state's rate limit, and at most one change per key a second.
     this.values = new ValueTopics(Math.min(60_000, expire > 0 ? expire * 500 : 60_000), Math.max(1000, config.stateIntervalMs ?? 0));
-    const id = config.deviceId ?? (config.mac ? `metertap-${config.mac}` : this.store.read(IDENTITY_KEY));
+    this.identity = new DeviceIdentity(this.store, config.identityWaitMs ?? 65 * 60_000);
+    const id = this.identity.known(config.deviceId, config.mac);
     if (id !== undefined) this.useDeviceId(id);
   }
 
@@ -274,7 +275,10 @@ export class Firmware {
     const reading = result.reading;
     this.lastReadingAt = now;
     this.noteMeter(reading);
-    if (!this.topics) this.identify(reading.meterId, now);
+    if (!this.topics) {
+      const id = this.identity.fromReading(reading.meterId, now);
+      if (id !== undefined) this.useDeviceId(id);
+    }
     const at = reading.time ? Date.parse(reading.time) : now;
     const all = quantities(reading);
     const { pass, events } = this.guard.check(all, isFinite(at) ? at : now, reading.time);
@@ -289,21 +293,6 @@ export class Firmware {
     if (now - this.lastStateAt >= (this.config.stateIntervalMs ?? 0)) this.publishState(now);
     this.onReading?.(reading, this.connected);
     for (const l of this.readingListeners) l(reading, frame);
-  }
-
-  /**
-   * A device id from the first frame that carries a meter id, kept in the store; a meter that
-   * never sends one gets a generated id once `identityWaitMs` of id-less frames have passed.
-   */
-  private identify(meterId: string | null, now: number): void {
-    if (meterId === null) {
-      if (this.firstIdlessAt < 0) this.firstIdlessAt = now;
-      if (now - this.firstIdlessAt < (this.config.identityWaitMs ?? 65 * 60_000)) return;
-    }
-    const id = topicLevel(meterId ?? `meter-${Math.floor(Math.random() * 0xffffffff).toString(16)}`);
-    this.store.write(IDENTITY_KEY, id);
-    this.store.flush(now);
-    this.useDeviceId(id);
   }
 
   /** Maker and model as the meter's frames tell them; a new fact re-announces. */
