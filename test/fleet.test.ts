@@ -15,7 +15,7 @@ import { readCase } from "./helpers/corpus.js";
 import { concatBytes } from "../modules/util/bytes.js";
 import { readerId } from "../modules/publish/discovery.js";
 import { Topics } from "../modules/publish/topics.js";
-import { topicMatches } from "../hosts/node/shared-mqtt.js";
+import { SharedMqtt, topicMatches } from "../hosts/node/shared-mqtt.js";
 
 const cli = fileURLToPath(new URL("../hosts/node/cli.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "metertap-fleet-"));
@@ -119,4 +119,20 @@ test("a --config of 12 meters plus 3 failing ones: each meter's states, profiles
   // One MQTT client for all: the broker logged a single connection from metertap.
   t.is(broker.log.match(/New client connected from .* as metertap-/g)?.length, 1, broker.log);
   await watch.client.endAsync();
+});
+
+test("one connection for many meters: QoS 0 publishes queue no 'drain' listener while the socket is backed up", async (t) => {
+  const broker = await Mosquitto.start();
+  t.teardown(() => broker.stop());
+  const shared = new SharedMqtt(broker.url, "metertap-drain-test", { topic: "metertap/host-test/status", payload: "offline", retain: true }, () => {});
+  shared.ensureConnected();
+  await until(() => shared.connected, 10_000, "connect");
+  const channels = Array.from({ length: 1000 }, () => shared.channel());
+  const payload = "x".repeat(1024);
+  for (let i = 0; i < 20; i++) for (const [n, c] of channels.entries()) c.publish(`metertap/m${n}/value/power`, payload, { retain: false });
+  const stream = (shared.client as unknown as { client: { stream: { writableNeedDrain: boolean; listenerCount(e: string): number } } }).client.stream;
+  t.true(stream.writableNeedDrain, "20 MB written at once backs the socket up");
+  // mqtt.js adds one listener per publish that has a callback; each took a quadratic removal.
+  t.true(stream.listenerCount("drain") <= 2, `${stream.listenerCount("drain")} drain listeners`);
+  await shared.end();
 });

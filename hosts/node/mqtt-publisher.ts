@@ -86,7 +86,9 @@ export class MqttJsPublisher implements Publisher {
   publish(topic: string, payload: string, options: PublishOptions = {}, done?: (delivered: boolean) => void): boolean {
     const client = this.client;
     if (!client?.connected) return false;
-    client.publish(topic, payload, { qos: options.qos ?? 0, retain: options.retain ?? false }, (err) => done?.(!err));
+    // No callback without `done`: mqtt.js parks one 'drain' listener per QoS 0 publish that has a
+    // callback while the socket is backed up, and a thousand meters made that quadratic.
+    client.publish(topic, payload, { qos: options.qos ?? 0, retain: options.retain ?? false }, done && ((err) => done(!err)));
     return true;
   }
 
