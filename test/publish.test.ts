@@ -9,6 +9,7 @@ import { Topics, topicLevel } from "../modules/publish/topics.js";
 import { MonotonicGuard } from "../modules/publish/guard.js";
 import { CommandError, CommandTable } from "../modules/publish/commands.js";
 import { Outbox, type LogRecord, type RecordLog } from "../modules/publish/outbox.js";
+import { ValueTopics } from "../modules/publish/values.js";
 import type { Publisher, PublishOptions } from "../modules/ports/ports.js";
 import { readCase } from "./helpers/corpus.js";
 
@@ -179,6 +180,46 @@ test("outbox: the cursor advances only over contiguous acknowledgements; a drop 
   const before = pub.sent.length;
   again.pump();
   t.deepEqual(pub.sent.slice(before).map((m) => m.payload), ["6"]);
+});
+
+test("value topics: a change goes out once (at most once a second), the tick sends only what waits, a refresh is due per key", (t) => {
+  const sent: string[] = [];
+  let up = true;
+  const pub = { connected: true, subscribe() {}, publish: (topic: string, payload: string, o?: PublishOptions) => {
+    if (!up) return false;
+    t.true(o?.retain);
+    sent.push(`${topic.split("/").pop()}=${payload}`);
+    return true;
+  } } as Publisher;
+  const topics = new Topics("metertap", "m");
+  const v = new ValueTopics(30_000, 1000);
+  const frame = (at: number, values: Record<string, string>): string[] => {
+    const before = sent.length;
+    for (const [k, x] of Object.entries(values)) v.note(k, x);
+    v.publish(pub, topics, Object.keys(values).map((key) => ({ key })), at);
+    return sent.slice(before);
+  };
+  const tick = (at: number): string[] => {
+    const before = sent.length;
+    v.publish(pub, topics, [], at);
+    return sent.slice(before);
+  };
+  t.deepEqual(frame(0, { power: "1.2", energy: "100.000" }), ["power=1.2", "energy=100.000"]);
+  t.deepEqual(frame(500, { power: "1.2", energy: "100.000" }), [], "nothing changed, no refresh due");
+  t.deepEqual(frame(800, { power: "1.3", energy: "100.000" }), [], "a change 800 ms after the last send waits");
+  t.deepEqual(tick(900), []);
+  t.deepEqual(tick(1000), ["power=1.3"], "the tick sends it once the second is up");
+  t.deepEqual(tick(1250), [], "and only once");
+  t.deepEqual(frame(3000, { power: "1.4" }), ["power=1.4"]);
+  t.deepEqual(frame(30_000, { power: "1.4", energy: "100.000" }), ["energy=100.000"], "energy's refresh is due, power's is not");
+  up = false;
+  t.deepEqual(frame(31_000, { power: "1.5" }), [], "refused while disconnected");
+  up = true;
+  v.reset();
+  t.deepEqual(tick(31_250), ["power=1.5", "energy=100.000"], "after a reconnect every latest value goes out again");
+  t.deepEqual(frame(31_500, { power: "1.6" }), []);
+  t.deepEqual(frame(32_000, { power: "1.5" }), [], "changed back to what the broker holds: nothing to send");
+  t.deepEqual(tick(33_000), []);
 });
 
 test("firmware: state is rate-limited (latest wins), per-value topics, nothing replayed after a drop", async (t) => {

@@ -15,34 +15,54 @@ export class ValueTopics {
   private readonly sent = new Map<string, Sent>();
   /** Last payload per key, including those not yet sent (no connection, no identity yet). */
   private readonly latest = new Map<string, string>();
+  /**
+   * Keys whose latest payload is not on the broker. The host's tick only looks at these: with a
+   * thousand meters in one process, a tick that walked every key of every meter cost more than
+   * the decoding.
+   */
+  private readonly pending = new Set<string>();
 
   constructor(private readonly refreshMs: number, private readonly minIntervalMs = 1000) {}
 
   /** Records what the meter just sent; `publish` sends it. */
   note(key: string, payload: string): void {
     this.latest.set(key, payload);
+    if (this.sent.get(key)?.payload === payload) this.pending.delete(key);
+    else this.pending.add(key);
   }
 
   /** After a (re)connect the broker may have lost retained messages: send every value again. */
   reset(): void {
     this.sent.clear();
+    for (const key of this.latest.keys()) this.pending.add(key);
   }
 
   /**
-   * Sends what changed, and the values of `keys` (this frame's) whose refresh is due. The host's
-   * tick calls it with no keys, so a change held back by the one-second limit still goes out.
+   * Sends what changed, and the values of `frame` (this frame's quantities) whose refresh is due.
+   * The host's tick calls it with none, so a change held back by the one-second limit still goes out.
    */
-  publish(publisher: Publisher, topics: Topics, keys: Iterable<string>, nowMs: number): void {
-    const due = new Set(keys);
-    for (const [key, payload] of this.latest) {
+  publish(publisher: Publisher, topics: Topics, frame: readonly { key: string }[], nowMs: number): void {
+    for (const key of this.pending) {
       const last = this.sent.get(key);
-      if (last) {
-        const age = nowMs - last.at;
-        const send = last.payload === payload ? due.has(key) && age >= this.refreshMs : age >= this.minIntervalMs;
-        if (!send) continue;
-      }
-      if (!publisher.publish(topics.value(key), payload, { retain: true })) return;
-      this.sent.set(key, { payload, at: nowMs });
+      if (last && nowMs - last.at < this.minIntervalMs) continue;
+      if (!this.send(publisher, topics, key, nowMs)) return;
     }
+    for (const { key } of frame) {
+      const last = this.sent.get(key);
+      if (!last || this.pending.has(key) || nowMs - last.at < this.refreshMs) continue;
+      if (!this.send(publisher, topics, key, nowMs)) return;
+    }
+  }
+
+  private send(publisher: Publisher, topics: Topics, key: string, nowMs: number): boolean {
+    const payload = this.latest.get(key)!;
+    if (!publisher.publish(topics.value(key), payload, { retain: true })) return false;
+    const last = this.sent.get(key);
+    if (last) {
+      last.payload = payload;
+      last.at = nowMs;
+    } else this.sent.set(key, { payload, at: nowMs });
+    this.pending.delete(key);
+    return true;
   }
 }
