@@ -1,6 +1,6 @@
 // Many meters in one Node process: N meters (default 1000) each sending a DSMR 5 telegram a second,
 // paced as real meters are (spread over the second), through the whole pipeline (decode, history in
-// RAM flash, guard, state publish) over one connection to a real Mosquitto; a separate
+// RAM flash, guard, state and value-topic publish) over one connection to a real Mosquitto; a separate
 // mosquitto_sub counts the states. Prints CPU and memory per meter and the meters one process carries.
 import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
@@ -8,7 +8,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Mosquitto, until } from "../test/mqtt/mosquitto.js";
 import { QueuedSource } from "../hosts/node/byte-queue.js";
 import { Dsmr5Generator } from "../hosts/node/dsmr-generator.js";
-import { startFleet } from "../hosts/node/fleet.js";
+import { RAM_HISTORY_BLOCKS, startFleet } from "../hosts/node/fleet.js";
 import type { MeterSpec } from "../hosts/node/meters.js";
 
 const N = Number(process.env.FLEET_METERS ?? 1000);
@@ -76,7 +76,7 @@ export async function bench(): Promise<void> {
     const ok = okNow();
     console.log(`${N} meters at 1 telegram/s, one MQTT connection to Mosquitto, ${wall.toFixed(0)} s: ${Math.round(decoded / wall)} telegrams/s decoded and ${Math.round(received / wall)} states/s received (of ${N}/s sent); ${ok} of ${frames} frames ok`);
     console.log(`CPU: ${(cpuS / wall * 100).toFixed(0)}% of one core = ${(perTelegram * 1e6).toFixed(0)} µs per telegram (decode, history, guard, publish); event-loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms, max ${(lag.max / 1e6).toFixed(1)} ms`);
-    console.log(`memory: heap ${mb(mem.heapUsed - before.heapUsed)} MiB + external/array buffers ${mb(mem.arrayBuffers - before.arrayBuffers)} MiB for ${N} meters = ${((mem.heapUsed - before.heapUsed) / N / 1024).toFixed(0)} KiB heap + ${((mem.arrayBuffers - before.arrayBuffers) / N / 1024).toFixed(0)} KiB buffers per meter (1 MiB RAM history each; RSS ${mb(mem.rss)} MiB)`);
+    console.log(`memory: heap ${mb(mem.heapUsed - before.heapUsed)} MiB + external/array buffers ${mb(mem.arrayBuffers - before.arrayBuffers)} MiB for ${N} meters = ${((mem.heapUsed - before.heapUsed) / N / 1024).toFixed(0)} KiB heap + ${((mem.arrayBuffers - before.arrayBuffers) / N / 1024).toFixed(0)} KiB buffers per meter (${RAM_HISTORY_BLOCKS * 4} KiB RAM history each; RSS ${mb(mem.rss)} MiB)`);
     console.log(`meters one Node process carries at 1 telegram/s: ~${Math.floor(0.8 / perTelegram)} (at 80% of the one core its JavaScript runs on; goal >= 1000; load average ${loadavg()[0].toFixed(1)})`);
   } finally {
     await fleet.shutdown();

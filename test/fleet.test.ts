@@ -16,6 +16,8 @@ import { concatBytes } from "../modules/util/bytes.js";
 import { readerId } from "../modules/publish/discovery.js";
 import { Topics } from "../modules/publish/topics.js";
 import { SharedMqtt, topicMatches } from "../hosts/node/shared-mqtt.js";
+import { RAM_HISTORY_BLOCKS } from "../hosts/node/fleet.js";
+import { drive, newHistory } from "./history-fixtures.js";
 
 const cli = fileURLToPath(new URL("../hosts/node/cli.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "metertap-fleet-"));
@@ -135,4 +137,18 @@ test("one connection for many meters: QoS 0 publishes queue no 'drain' listener 
   // mqtt.js adds one listener per publish that has a callback; each took a quadratic removal.
   t.true(stream.listenerCount("drain") <= 2, `${stream.listenerCount("drain")} drain listeners`);
   await shared.end();
+});
+
+test("a meter's RAM history (no history file) keeps 80 days of quarter-hours and every day's record", (t) => {
+  // The fleet default is sized by this: a broker outage or a month's maximum demand fits.
+  const { history } = newHistory(RAM_HISTORY_BLOCKS);
+  const start = Date.UTC(2026, 0, 1);
+  const end = start + 90 * 86_400_000;
+  drive(history, start, end, 300, 1_000_000, { exportWh: 500, tariffs: [600_000, 400_000], volts: [231, 229, 230] });
+  const starts = [...history.query("quarter-hour")].map((r) => (r as { start: number }).start);
+  t.true(starts.length >= 80 * 96, `${starts.length} quarter-hours`);
+  t.true(starts[0] <= end - 80 * 86_400_000, new Date(starts[0]).toISOString());
+  t.true(starts.every((s, i) => i === 0 || s - starts[i - 1] === 900_000), "consecutive, none lost between");
+  // Midnight UTC is 01:00 in the default zone: 91 local days touched, the first 90 closed.
+  t.is([...history.query("daily")].length, 90, "every closed day");
 });

@@ -39,7 +39,7 @@ export interface FleetOptions {
   mqttCa?: string;
   brokerPort?: number;
   log(line: string): void;
-  /** History blocks (4 KiB) per meter without a history file (default 256: a year of quarter-hours). */
+  /** History blocks (4 KiB) per meter without a history file (default RAM_HISTORY_BLOCKS). */
   ramFlashBlocks?: number;
   /** Overrides the sources (bench, tests): the meter's byte source. */
   openSource?(spec: MeterSpec, index: number): OpenByteSource;
@@ -59,6 +59,14 @@ export interface Fleet {
   drain(timeoutMs: number): Promise<boolean>;
   shutdown(): Promise<void>;
 }
+
+/**
+ * A meter without a history file keeps its history in RAM, which ends with the process: it only
+ * has to bridge a broker outage and hold this month for the page and the maximum demand. 32
+ * blocks (128 KiB) keep about 80 days of quarter-hours; the dongle's 1 MiB would make RAM history
+ * 90 % of a thousand-meter host's memory. A year or more: give the meter a `history` file.
+ */
+export const RAM_HISTORY_BLOCKS = 32;
 
 const message = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 
@@ -114,7 +122,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
       meter.firmware = new Firmware({
         openSource: guarded,
         clock: { now: () => Date.now() },
-        flash: meter.storage?.flash ?? new ImageFlash(new Uint8Array((o.ramFlashBlocks ?? 256) * 4096).fill(0xff)),
+        flash: meter.storage?.flash ?? new ImageFlash(new Uint8Array((o.ramFlashBlocks ?? RAM_HISTORY_BLOCKS) * 4096).fill(0xff)),
         publisher: mqtt.channel(),
         cipher: nodeCipher,
         store: meter.storage?.store,
