@@ -11,12 +11,13 @@ export async function runFleet(options: RunOptions, specs: MeterSpec[], log: (li
   try {
     const mqttCa = options.mqttCa === undefined ? undefined : readFileSync(options.mqttCa, "utf8");
     const db = options.dbUrl ? await openDb(options.dbUrl, log) : undefined;
-    fleet = await startFleet({ meters: specs, mqttUrl: options.mqttUrl, mqttCa, log, db });
+    fleet = await startFleet({ meters: specs, mqttUrl: options.mqttUrl, mqttCa, log, db, http: options.http });
   } catch (e) {
     log(`metertap run: cannot start: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     return 1;
   }
   log(`metertap: ${specs.length} meter${specs.length > 1 ? "s" : ""} on one connection to ${fleet.brokerUrl}${options.dbUrl ? ` and a database` : ""}`);
+  if (fleet.web) log(`metertap: page of ${specs.length} meter${specs.length > 1 ? "s" : ""} at ${fleet.web.url} (each meter's page and HomeWizard API at ${fleet.web.url}meters/<name>/)`);
   const interrupted = new Promise<"signal">((resolve) => {
     process.once("SIGINT", () => resolve("signal"));
     process.once("SIGTERM", () => resolve("signal"));

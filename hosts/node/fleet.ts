@@ -19,6 +19,12 @@ import { nodeSigner } from "./signer.js";
 import { attachSigning } from "./signed-log.js";
 import { toHex } from "../../modules/util/hex.js";
 import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import type { WebApp } from "../../modules/web/app.js";
+import { FleetPage } from "./fleet-web.js";
+import { listen, nodeWebApp, pageUrl } from "./web.js";
+import type { WebServer } from "./web-server.js";
+import type { RunOptions } from "./options.js";
 
 const VERSION = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
@@ -30,6 +36,8 @@ export interface FleetMeter {
   /** Its file: or stdin source has delivered every byte. */
   ended: boolean;
   storage?: FlashStorage;
+  /** Its page under `/meters/<name>/` of the fleet's page. */
+  page?: WebApp;
 }
 
 export interface FleetOptions {
@@ -46,6 +54,8 @@ export interface FleetOptions {
   tickMs?: number;
   /** The database every meter's readings and records also go to (`--db`). */
   db?: DbSink;
+  /** Where the page listing every meter listens (`--http`); none when absent. */
+  http?: RunOptions["http"];
 }
 
 export interface Fleet {
@@ -53,6 +63,8 @@ export interface Fleet {
   mqtt: SharedMqtt;
   brokerUrl: string;
   embedded?: EmbeddedBroker;
+  /** The page listing every meter, each meter's own page under `/meters/<name>/`. */
+  web?: WebServer;
   /** Resolves when every running meter's file/stdin source has ended. */
   sourcesEnded: Promise<void>;
   /** Waits until every running meter's closed records are delivered; true when they are. */
@@ -71,12 +83,20 @@ export const RAM_HISTORY_BLOCKS = 32;
 const message = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 
 export async function startFleet(o: FleetOptions): Promise<Fleet> {
-  const embedded = o.mqttUrl ? undefined : await startEmbeddedBroker(o.brokerPort ?? 1883);
+  const meters: FleetMeter[] = [];
+  // Listening first: each meter's Home Assistant device links to its page on the port it got.
+  const web = o.http ? await listen(new FleetPage(meters), o.http, o.log) : undefined;
+  let embedded: EmbeddedBroker | undefined;
+  try {
+    embedded = o.mqttUrl ? undefined : await startEmbeddedBroker(o.brokerPort ?? 1883);
+  } catch (e) {
+    await web?.close();
+    throw e;
+  }
   const url = o.mqttUrl ?? embedded!.url;
   const prefix = o.meters[0]?.config.topicPrefix ?? "metertap";
   const hostStatus = `${prefix}/host-${topicLevel(hostname())}/status`;
   const mqtt = new SharedMqtt(url, `metertap-${process.pid}-${Math.floor(Math.random() * 1e6)}`, { topic: hostStatus, payload: "offline", retain: true }, o.log, o.mqttCa);
-  const meters: FleetMeter[] = [];
   let built = false;
   let allEnded!: () => void;
   const sourcesEnded = new Promise<void>((r) => (allEnded = r));
@@ -119,6 +139,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
       if (spec.sign && !meter.storage) throw new Error("signing needs the meter's history file (--flash / history)");
       // The signing key lives in the meter's store beside its history, made on first start.
       const signer = spec.sign ? nodeSigner(meter.storage!.store)! : undefined;
+      const device = web && o.http ? { configurationUrl: `${pageUrl(o.http, web.port)}meters/${encodeURIComponent(spec.name)}/`, ...spec.config.device } : spec.config.device;
       meter.firmware = new Firmware({
         openSource: guarded,
         clock: { now: () => Date.now() },
@@ -130,7 +151,12 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
         heap: () => process.memoryUsage().heapUsed,
         // Diagnostics show the public key, never the private one.
         deviceFacts: signer && (() => ({ signing_public_key: toHex(signer.publicKey()) })),
-      }, { qos: 1, ...spec.config });
+      }, { qos: 1, ...spec.config, device });
+      if (web) {
+        // A HomeWizard serial per meter (12 hex digits), stable across runs.
+        const serial = spec.config.mac?.replace(/[^0-9a-fA-F]/g, "").toLowerCase() || createHash("sha256").update(spec.name).digest("hex").slice(0, 12);
+        meter.page = nodeWebApp(meter.firmware, { serial, timeZone: spec.config.timeZone, commandSecret: spec.config.commandSecret, store: meter.storage?.store });
+      }
       if (signer) attachSigning(meter.firmware, signer, meter.storage!.store, spec.flashFile!, VERSION);
       o.db?.attach(meter.firmware);
       meter.firmware.start();
@@ -161,6 +187,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
     mqtt,
     brokerUrl: redactUrl(url),
     embedded,
+    web,
     sourcesEnded,
     async drain(timeoutMs: number): Promise<boolean> {
       const until = Date.now() + timeoutMs;
@@ -172,6 +199,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
     },
     async shutdown(): Promise<void> {
       clearInterval(timer);
+      await web?.close();
       for (const m of meters) {
         try {
           m.firmware?.stop();

@@ -40,7 +40,8 @@ export const RUN_USAGE = `usage: metertap run --source SPEC [--source SPEC...] [
   --drain-timeout S  after a file: source ends, wait at most S seconds for the broker (default 30)
   --quiet            no live readings on the terminal
   --http [HOST:]PORT the local page and HomeWizard API (default 127.0.0.1:8080, or a free
-                     port when taken)
+                     port when taken); with several meters a page listing them all, each
+                     meter's own page and API under /meters/<name>/
   --no-http          no local page
 `;
 

@@ -21,7 +21,7 @@ export interface WebServerOptions {
   advertise?: { name: string; serial: string };
 }
 
-export async function startWebServer(app: WebApp, o: WebServerOptions): Promise<WebServer> {
+export async function startWebServer(app: Pick<WebApp, "handle">, o: WebServerOptions): Promise<WebServer> {
   const server = createServer((req, res) => void serve(app, req, res));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -47,7 +47,7 @@ export async function startWebServer(app: WebApp, o: WebServerOptions): Promise<
   };
 }
 
-async function serve(app: WebApp, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(app: Pick<WebApp, "handle">, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let body = "";
   for await (const chunk of req) {
     body += chunk;

@@ -1,6 +1,6 @@
 // The local page and HomeWizard API of `metertap run` and `demo`: the core's WebApp over the
-// firmware, served by node:http.
-import { networkInterfaces } from "node:os";
+// firmware, served by node:http (a fleet's page, hosts/node/fleet-web.ts, holds one per meter).
+import { hostname, networkInterfaces } from "node:os";
 import { randomInt } from "node:crypto";
 import type { KeyValueStore } from "../../modules/ports/ports.js";
 import { FIELDS } from "../../modules/web/settings.js";
@@ -10,7 +10,7 @@ import { WebApp } from "../../modules/web/app.js";
 import { zone } from "../../modules/history/zones.js";
 import type { RunOptions } from "./options.js";
 import { nodeAssets } from "./web-assets.js";
-import { startWebServer, type WebServer } from "./web-server.js";
+import { startWebServer, type WebServer, type WebServerOptions } from "./web-server.js";
 
 const VERSION = "0.1.0";
 
@@ -22,30 +22,44 @@ function macSerial(): string {
   return "000000000000";
 }
 
-/** Serves the page; rates go to `store` (beside the --flash image), else they last for this run. */
-export async function startWeb(fw: Firmware, options: RunOptions, store: KeyValueStore | undefined, log: (line: string) => void): Promise<WebServer | undefined> {
-  const http = options.http;
-  if (!http) return undefined;
-  const serial = options.config.mac?.replace(/[^0-9a-fA-F]/g, "").toLowerCase() || macSerial();
-  const app = new WebApp({
+/** One meter's page and API over its firmware; rates go to `store`, else they last for this run. */
+export function nodeWebApp(fw: Firmware, o: { serial: string; timeZone?: string; commandSecret?: string; store?: KeyValueStore }): WebApp {
+  return new WebApp({
     firmware: fw,
     clock: { now: () => Date.now() },
-    zone: zone(options.config.timeZone ?? "Europe/Amsterdam"),
-    identity: { serial, firmwareVersion: VERSION },
+    zone: zone(o.timeZone ?? "Europe/Amsterdam"),
+    identity: { serial: o.serial, firmwareVersion: VERSION },
     asset: nodeAssets(),
-    settings: store ?? new MemoryStore(),
+    settings: o.store ?? new MemoryStore(),
     // Wi-Fi, MQTT, keys and zone come from the command line here: the page sets rates.
     fields: FIELDS.filter((f) => !f.device),
-    commandSecret: options.config.commandSecret,
+    commandSecret: o.commandSecret,
     random: () => randomInt(0, 2 ** 47) / 2 ** 47,
   });
-  const advertise = { name: `metertap-${serial}`, serial };
+}
+
+/** Listens on `--http`; when the default port is taken (another metertap), on any free one. */
+export async function listen(app: Pick<WebApp, "handle">, http: NonNullable<RunOptions["http"]>, log: (line: string) => void, advertise?: WebServerOptions["advertise"]): Promise<WebServer> {
   try {
     return await startWebServer(app, { host: http.host, port: http.port, advertise });
   } catch (e) {
-    // The default port may be taken (another metertap): any free one will do, the URL is printed.
     if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE" || http.explicit) throw e;
     log(`metertap: port ${http.port} is taken; the page takes a free one`);
     return startWebServer(app, { host: http.host, port: 0, advertise });
   }
+}
+
+/** The page as Home Assistant's "Visit" link: this machine's name when it listens beyond loopback. */
+export function pageUrl(http: NonNullable<RunOptions["http"]>, port = http.port): string {
+  const host = ["0.0.0.0", "::", ""].includes(http.host) ? hostname() : http.host;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}/`;
+}
+
+/** Serves the page of `metertap run` with one meter. */
+export async function startWeb(fw: Firmware, options: RunOptions, store: KeyValueStore | undefined, log: (line: string) => void): Promise<WebServer | undefined> {
+  const http = options.http;
+  if (!http) return undefined;
+  const serial = options.config.mac?.replace(/[^0-9a-fA-F]/g, "").toLowerCase() || macSerial();
+  const app = nodeWebApp(fw, { serial, timeZone: options.config.timeZone, commandSecret: options.config.commandSecret, store });
+  return listen(app, http, log, { name: `metertap-${serial}`, serial });
 }

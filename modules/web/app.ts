@@ -41,6 +41,15 @@ export interface WebPorts {
 
 type Handler = (req: WebRequest) => WebResponse;
 
+/** The live message: the reading, and the state of the link and the MQTT connection. */
+export interface LiveSnapshot {
+  reading: Record<string, unknown> | null;
+  receivedAt: number | null;
+  link: { frames: number; ok: number; refused: number };
+  mqtt: { connected: boolean; deviceId: string | null };
+  identity: { serial: string; firmware: string };
+}
+
 
 export class WebApp {
   readonly live = new LiveHub();
@@ -93,8 +102,12 @@ export class WebApp {
     if (this.live.size) this.live.send(JSON.stringify(this.snapshot()));
   }
 
-  /** The live message: the reading, and the state of the link and the MQTT connection. */
-  private snapshot(): Record<string, unknown> {
+  /** The latest validated reading (a fleet's index lists it). */
+  get latestReading(): Reading | null {
+    return this.latest;
+  }
+
+  snapshot(): LiveSnapshot {
     const fw = this.ports.firmware;
     const d = fw.decoder.stats;
     return {

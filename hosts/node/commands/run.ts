@@ -1,6 +1,5 @@
 // `metertap run`: the whole firmware pipeline on a desktop or a Raspberry Pi, as on the dongle.
 import { readFileSync } from "node:fs";
-import { hostname } from "node:os";
 import type { OpenByteSource } from "../../../modules/ports/ports.js";
 import { parseRunArgs, RUN_USAGE, type RunOptions } from "../options.js";
 import { sourceOpener, UsageError } from "../sources.js";
@@ -9,7 +8,7 @@ import { liveDisplay } from "../display.js";
 import { openFlashFile } from "../flash-store.js";
 import { meterSpecs } from "../meters.js";
 import { runFleet } from "../fleet-run.js";
-import { startWeb } from "../web.js";
+import { pageUrl, startWeb } from "../web.js";
 import type { WebServer } from "../web-server.js";
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -50,13 +49,6 @@ export async function run(args: string[]): Promise<number> {
   return runPipeline(options, openSource, end);
 }
 
-/** The local page as Home Assistant's "Visit" link: this machine's name when it listens beyond loopback. */
-function pageUrl(options: RunOptions): string | undefined {
-  if (!options.http) return undefined;
-  const host = ["0.0.0.0", "::", ""].includes(options.http.host) ? hostname() : options.http.host;
-  return `http://${host.includes(":") ? `[${host}]` : host}:${options.http.port}/`;
-}
-
 /** Runs until the source ends (and everything is delivered) or Ctrl-C; shared with `demo`. */
 export async function runPipeline(options: RunOptions, openSource: OpenByteSource, sourceEnded: Promise<void>): Promise<number> {
   const storage = options.flashFile ? openFlashFile(options.flashFile) : undefined;
@@ -69,7 +61,7 @@ export async function runPipeline(options: RunOptions, openSource: OpenByteSourc
   }
   let pipeline: Pipeline;
   try {
-    const config = { ...options.config, device: { configurationUrl: pageUrl(options), ...options.config.device } };
+    const config = { ...options.config, device: { configurationUrl: options.http ? pageUrl(options.http) : undefined, ...options.config.device } };
     pipeline = await startPipeline({ openSource, mqttUrl: options.mqttUrl, mqttCa, config, log, flash: storage?.flash, store: storage?.store });
   } catch (e) {
     process.stderr.write(`metertap run: cannot start: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
