@@ -36,6 +36,8 @@ export async function bench(): Promise<void> {
   const fleet = await startFleet({
     meters: specs,
     mqttUrl: broker.url,
+    // As `metertap run --config` runs: with the page (each meter's period totals go out too).
+    http: { host: "127.0.0.1", port: 0, explicit: true },
     log: () => {},
     openSource: (_spec, i) => (cb) => (sources[i] = new QueuedSource(cb)),
   });
@@ -66,6 +68,7 @@ export async function bench(): Promise<void> {
     const received = states - states0;
     lag.disable();
     clearInterval(pacer);
+    global.gc?.();
     const mem = process.memoryUsage();
     const cpuS = (cpu.user + cpu.system) / 1e6;
     const decoded = okNow() - ok0;

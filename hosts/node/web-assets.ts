@@ -5,7 +5,14 @@ import { ASSET_TYPES } from "../../modules/web/assets.js";
 
 const DIR = new URL("../../web/", import.meta.url);
 
+let loaded: ((name: string) => Uint8Array | undefined) | undefined;
+
+/** Read once per process: a fleet's thousand meter pages share them. */
 export function nodeAssets(): (name: string) => Uint8Array | undefined {
+  return (loaded ??= load());
+}
+
+function load(): (name: string) => Uint8Array | undefined {
   const cache = new Map<string, Uint8Array>();
   for (const name of Object.keys(ASSET_TYPES)) {
     try {
