@@ -123,8 +123,34 @@ test("manifest.json agrees with the files, the partitions, the C and the core fo
   for (const s of esp32.ffi.sources) t.true(existsSync(at(s)));
 });
 
+test("every module the Moddable entries import is built: manifest.json maps each one", (t) => {
+  // mcconfig builds only what a manifest names; XS finds a missing module only at boot.
+  const mapped: string[] = [];
+  const collect = (dir: string, modules: Record<string, string | string[]> | undefined) => {
+    for (const v of Object.values(modules ?? {}).flat()) if (v.startsWith("./")) mapped.push(join(dir, v).replace(/\\/g, "/"));
+  };
+  const root = JSON.parse(read("manifest.json"));
+  collect("", root.modules);
+  for (const p of Object.values<{ modules?: Record<string, string> }>(root.platforms)) collect("", p.modules);
+  for (const net of ["wifi", "openeth"]) {
+    const v = JSON.parse(read(`hosts/esp32/${net}/manifest.json`));
+    collect(`hosts/esp32/${net}`, v.modules ?? v.platforms.esp32.modules);
+  }
+  const built = (path: string) => mapped.some((m) => m === path || (m.endsWith("/*") && m.slice(0, -2) === path.slice(0, path.lastIndexOf("/"))));
+  const seen = new Set<string>();
+  const visit = (path: string) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    // Runtime imports only: `import type` is erased.
+    for (const m of read(`${path}.ts`).matchAll(/^import (?!type )[^"]*"(\.{1,2}\/[^"]+)\.js";/gm)) visit(join(path, "..", m[1]).replace(/\\/g, "/"));
+  };
+  for (const entry of ["main", "hosts/esp32/wifi/main", "hosts/esp32/openeth/main", "hosts/moddable-sim/main"]) visit(entry);
+  t.true(seen.has("modules/app/firmware") && seen.has("hosts/esp32/host"), "the import graph was followed");
+  for (const path of seen) t.true(built(path), `${path} is imported but no manifest builds it`);
+});
+
 test("every Native()/native() name in a host has its C function", (t) => {
-  const pairs: [string, string][] = [["hosts/esp32/p1uart.ts", "hosts/esp32/p1uart.c"], ["hosts/moddable/ota-psa.ts", "hosts/moddable/ota-psa.c"], ["hosts/esp32/openeth/openeth.ts", "hosts/esp32/openeth/openeth.c"]];
+  const pairs: [string, string][] = [["hosts/esp32/p1uart.ts", "hosts/esp32/p1uart.c"], ["hosts/moddable/ota-psa.ts", "hosts/moddable/ota-psa.c"], ["hosts/esp32/openeth/openeth.ts", "hosts/esp32/openeth/openeth.c"], ["modules/crypto/psa-signer.ts", "modules/crypto/aesgcm.c"]];
   for (const [ts, c] of pairs) {
     const names = [...read(ts).matchAll(/[Nn]ative\("(\w+)"\)/g)].map((x) => x[1]);
     t.true(names.length >= 2);

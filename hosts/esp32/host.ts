@@ -9,7 +9,7 @@ import { OtaUpdater } from "../../modules/ota/updater.js";
 import type { OtaResult } from "../../modules/ota/updater.js";
 import { parseVersion } from "../../modules/ota/image.js";
 import { AesGcm } from "../../modules/crypto/aesgcm.js";
-import { fromHex } from "../../modules/util/hex.js";
+import { fromHex, toHex } from "../../modules/util/hex.js";
 import type { MetertapHost } from "../moddable/host-api.js";
 import { PreferenceStore } from "../moddable/preference-store.js";
 import { MqttClient } from "../../modules/mqtt/client.js";
@@ -25,6 +25,7 @@ import { EspOtaSink, espBootControl, deviceFacts, restart, chipDefaults, console
 import { registerOtaCommand } from "../moddable/ota-download.js";
 import { psaSha256, psaVerifier } from "../moddable/ota-psa.js";
 import { OTA_PUBLIC_KEY } from "./ota-key.js";
+import { deviceSigner } from "../moddable/signing-key.js";
 
 const log = (line: string) => {
   trace(line + "\n");
@@ -58,6 +59,7 @@ export function esp32Host(network: NetworkFactory): MetertapHost {
   const otaKey = OTA_PUBLIC_KEY || String(config.otaKey ?? "");
   const publicKey = otaKey.length === 130 ? fromHex(otaKey) : undefined;
   const resetReason = deviceFacts().resetReason;
+  const signer = deviceSigner(store, log);
   let otaBusy = false;
   let firmware: Firmware | undefined;
   let lastOta: string | null = null;
@@ -113,6 +115,7 @@ export function esp32Host(network: NetworkFactory): MetertapHost {
         version: firmwareConfig.device?.swVersion,
         ota_health: health?.state ?? null,
         ota_last: lastOta,
+        signing_public_key: signer ? toHex(signer.publicKey()) : null,
       }),
     },
     config: firmwareConfig,
