@@ -101,6 +101,10 @@ test("signed records: openssl verifies them, verify finds tampering, the key sur
   const diag = watch.messages.filter((m) => m.topic === "metertap/sig/diag").map((m) => JSON.parse(m.payload));
   t.true(diag.length > 0, [...new Set(watch.messages.map((m) => m.topic))].join(" "));
   t.is(diag.at(-1).device.signing_public_key, point);
+  // The key as diag (and a dongle's page) shows it is enough to verify.
+  const byPoint = metertap("verify", "--public-key", point, join(dir, "all.txt"));
+  t.is(byPoint.status, 0, byPoint.stderr);
+  t.regex(byPoint.stdout, /15 records verified, 0 problem/);
   const privateKey = JSON.parse(readFileSync(`${flash}.kv.json`, "utf8"))["sig-key"] as string;
   t.true(privateKey.length > 100);
   const everything = [first.stdout, first.stderr, second.stdout, second.stderr, exported.stdout, pem, ...watch.messages.map((m) => m.payload)].join("\n");

@@ -8,7 +8,7 @@ commands:
   demo                                                            run on a built-in DSMR 5 stream (npm start)
   history --flash FILE --stream NAME [--from ISO] [--to ISO]      print stored profile records
   record --flash FILE [--tz ZONE] CAPTURE...                      record captures into a flash image
-  verify --public-key KEY.pem FILE                                check signed records (history --signed)
+  verify --public-key KEY.pem|HEX FILE                            check signed records (history --signed)
   sign-image --key PEM IN OUT                                     sign a firmware image for OTA
 `;
 

@@ -1,5 +1,6 @@
-// `metertap verify --public-key KEY.pem FILE`: checks every signed record of FILE (the output of
-// `metertap history --signed`) against the device's public key, and the record counters: a changed
+// `metertap verify --public-key KEY.pem|HEX FILE`: checks every signed record of FILE (the output of
+// `metertap history --signed`) against the device's public key (a PEM file, or the hex point a
+// dongle shows in diag as `device.signing_public_key`), and the record counters: a changed
 // record fails its signature, a removed one leaves a gap, a moved one breaks the order.
 // Exit 0 when every record verifies and the counters run on without a gap; 1 otherwise.
 import { readFileSync } from "node:fs";
@@ -7,9 +8,11 @@ import { createPublicKey, type KeyObject } from "node:crypto";
 import { parseArgs } from "node:util";
 import { parseOcmf } from "../../../modules/signing/ocmf.js";
 import { utf8 } from "../../../modules/signing/record-signer.js";
-import { verifySignature } from "../signer.js";
+import { fromHex } from "../../../modules/util/hex.js";
+import { publicKeyPem, verifySignature } from "../signer.js";
 
-const USAGE = "usage: metertap verify --public-key KEY.pem FILE\n";
+const USAGE = "usage: metertap verify --public-key KEY.pem|HEX FILE\n";
+const POINT = /^04[0-9a-fA-F]{128}$/;
 
 export async function run(args: string[]): Promise<number> {
   let key: KeyObject;
@@ -17,7 +20,8 @@ export async function run(args: string[]): Promise<number> {
   try {
     const { values, positionals } = parseArgs({ args, options: { "public-key": { type: "string" } }, allowPositionals: true });
     if (!values["public-key"] || positionals.length !== 1) throw new Error("--public-key KEY.pem and one FILE are required");
-    key = createPublicKey(readFileSync(values["public-key"], "utf8"));
+    const given = values["public-key"];
+    key = createPublicKey(POINT.test(given) ? publicKeyPem(fromHex(given)!) : readFileSync(given, "utf8"));
     text = readFileSync(positionals[0], "utf8");
   } catch (err) {
     process.stderr.write(`metertap verify: ${(err as Error).message}\n${USAGE}`);
