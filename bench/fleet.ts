@@ -62,10 +62,12 @@ export async function bench(): Promise<void> {
     const t0 = Date.now();
     const states0 = states;
     const ok0 = okNow();
+    const sent0 = fleet.mqtt.published;
     await new Promise((r) => setTimeout(r, SECONDS * 1000));
     const cpu = process.cpuUsage(cpu0);
     const wall = (Date.now() - t0) / 1000;
     const received = states - states0;
+    const messages = fleet.mqtt.published - sent0;
     lag.disable();
     clearInterval(pacer);
     global.gc?.();
@@ -77,7 +79,7 @@ export async function bench(): Promise<void> {
     const perTelegram = cpuS / Math.max(1, decoded);
     const frames = fleet.meters.reduce((n, m) => n + m.firmware!.decoder.stats.frames, 0);
     const ok = okNow();
-    console.log(`${N} meters at 1 telegram/s, one MQTT connection to Mosquitto, ${wall.toFixed(0)} s: ${Math.round(decoded / wall)} telegrams/s decoded and ${Math.round(received / wall)} states/s received (of ${N}/s sent); ${ok} of ${frames} frames ok`);
+    console.log(`${N} meters at 1 telegram/s, one MQTT connection to Mosquitto, ${wall.toFixed(0)} s: ${Math.round(decoded / wall)} telegrams/s decoded and ${Math.round(received / wall)} states/s received (of ${N}/s sent); ${ok} of ${frames} frames ok; ${Math.round(messages / wall)} MQTT messages/s in all (${(messages / Math.max(1, decoded)).toFixed(1)} per telegram: state, changed value topics, profiles)`);
     console.log(`CPU: ${(cpuS / wall * 100).toFixed(0)}% of one core = ${(perTelegram * 1e6).toFixed(0)} µs per telegram (decode, history, guard, publish); event-loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms, max ${(lag.max / 1e6).toFixed(1)} ms`);
     console.log(`memory: heap ${mb(mem.heapUsed - before.heapUsed)} MiB + external/array buffers ${mb(mem.arrayBuffers - before.arrayBuffers)} MiB for ${N} meters = ${((mem.heapUsed - before.heapUsed) / N / 1024).toFixed(0)} KiB heap + ${((mem.arrayBuffers - before.arrayBuffers) / N / 1024).toFixed(0)} KiB buffers per meter (${RAM_HISTORY_BLOCKS * 4} KiB RAM history each; RSS ${mb(mem.rss)} MiB)`);
     console.log(`meters one Node process carries at 1 telegram/s: ~${Math.floor(0.8 / perTelegram)} (at 80% of the one core its JavaScript runs on; goal >= 1000; load average ${loadavg()[0].toFixed(1)})`);

@@ -32,7 +32,9 @@ class Channel implements Publisher {
   }
 
   publish(topic: string, payload: string, options?: PublishOptions, done?: (delivered: boolean) => void): boolean {
-    return this.shared.client.publish(topic, payload, options, done);
+    if (!this.shared.client.publish(topic, payload, options, done)) return false;
+    this.shared.published++;
+    return true;
   }
 
   subscribe(topic: string): void {
@@ -51,6 +53,8 @@ class Channel implements Publisher {
 
 export class SharedMqtt {
   readonly client: MqttJsPublisher;
+  /** Messages the meters handed to the connection (the bench's messages per second). */
+  published = 0;
   private readonly channels: Channel[] = [];
   private readonly subscribed = new Set<string>();
   private lastAttempt = -Infinity;
