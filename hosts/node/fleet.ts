@@ -75,8 +75,8 @@ export interface Fleet {
 /**
  * A meter without a history file keeps its history in RAM, which ends with the process: it only
  * has to bridge a broker outage and hold this month for the page and the maximum demand. 32
- * blocks (128 KiB) keep about 80 days of quarter-hours; the dongle's 1 MiB would make RAM history
- * 90 % of a thousand-meter host's memory. A year or more: give the meter a `history` file.
+ * blocks (128 KiB) keep about 80 days of quarter-hours; the dongle's 1 MiB made RAM history 80 %
+ * of a thousand-meter host's memory. A year or more: give the meter a `history` file.
  */
 export const RAM_HISTORY_BLOCKS = 32;
 
