@@ -2,7 +2,11 @@
 // paced as real meters are (spread over the second), through the whole pipeline (decode, history in
 // RAM flash, guard, state and value-topic publish) over one connection to a real Mosquitto; a separate
 // mosquitto_sub counts the states. Prints CPU and memory per meter and the meters one process carries.
+// FLEET_HISTORY=file gives each meter a 1 MiB history file instead (as `history:` in meters.yaml).
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
 import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Mosquitto, until } from "../test/mqtt/mosquitto.js";
@@ -12,6 +16,7 @@ import { RAM_HISTORY_BLOCKS, startFleet } from "../hosts/node/fleet.js";
 import type { MeterSpec } from "../hosts/node/meters.js";
 
 const N = Number(process.env.FLEET_METERS ?? 1000);
+const FILES = process.env.FLEET_HISTORY === "file";
 const SECONDS = 20;
 const PRELOAD = SECONDS + 8;
 
@@ -29,7 +34,8 @@ export async function bench(): Promise<void> {
     const g = new Dsmr5Generator({ startMs: Date.now(), intervalS: 1, meterId: `B${String(i).padStart(6, "0")}` });
     return Array.from({ length: PRELOAD }, () => g.next().bytes);
   });
-  const specs: MeterSpec[] = telegrams.map((_, i) => ({ name: `b${i}`, source: { kind: "stdin" }, config: { deviceId: `bench-${i}`, diagIntervalMs: 3_600_000 }, loop: false }));
+  const dir = FILES ? mkdtempSync(join(tmpdir(), "metertap-bench-fleet-")) : undefined;
+  const specs: MeterSpec[] = telegrams.map((_, i) => ({ name: `b${i}`, source: { kind: "stdin" }, config: { deviceId: `bench-${i}`, diagIntervalMs: 3_600_000 }, loop: false, flashFile: dir && join(dir, `b${i}.bin`) }));
   const sources: QueuedSource[] = [];
   global.gc?.();
   const before = process.memoryUsage();
@@ -81,11 +87,12 @@ export async function bench(): Promise<void> {
     const ok = okNow();
     console.log(`${N} meters at 1 telegram/s, one MQTT connection to Mosquitto, ${wall.toFixed(0)} s: ${Math.round(decoded / wall)} telegrams/s decoded and ${Math.round(received / wall)} states/s received (of ${N}/s sent); ${ok} of ${frames} frames ok; ${Math.round(messages / wall)} MQTT messages/s in all (${(messages / Math.max(1, decoded)).toFixed(1)} per telegram: state, changed value topics, profiles)`);
     console.log(`CPU: ${(cpuS / wall * 100).toFixed(0)}% of one core = ${(perTelegram * 1e6).toFixed(0)} µs per telegram (decode, history, guard, publish); event-loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms, max ${(lag.max / 1e6).toFixed(1)} ms`);
-    console.log(`memory: heap ${mb(mem.heapUsed - before.heapUsed)} MiB + external/array buffers ${mb(mem.arrayBuffers - before.arrayBuffers)} MiB for ${N} meters = ${((mem.heapUsed - before.heapUsed) / N / 1024).toFixed(0)} KiB heap + ${((mem.arrayBuffers - before.arrayBuffers) / N / 1024).toFixed(0)} KiB buffers per meter (${RAM_HISTORY_BLOCKS * 4} KiB RAM history each; RSS ${mb(mem.rss)} MiB)`);
+    console.log(`memory: heap ${mb(mem.heapUsed - before.heapUsed)} MiB + external/array buffers ${mb(mem.arrayBuffers - before.arrayBuffers)} MiB for ${N} meters = ${((mem.heapUsed - before.heapUsed) / N / 1024).toFixed(0)} KiB heap + ${((mem.arrayBuffers - before.arrayBuffers) / N / 1024).toFixed(0)} KiB buffers per meter (${FILES ? "history in a 1 MiB file each" : `${RAM_HISTORY_BLOCKS * 4} KiB RAM history each`}; RSS ${mb(mem.rss)} MiB)`);
     console.log(`meters one Node process carries at 1 telegram/s: ~${Math.floor(0.8 / perTelegram)} (at 80% of the one core its JavaScript runs on; goal >= 1000; load average ${loadavg()[0].toFixed(1)})`);
   } finally {
     await fleet.shutdown();
     count.kill();
     await broker.stop();
+    if (dir) rmSync(dir, { recursive: true });
   }
 }

@@ -106,8 +106,15 @@ test("the file-backed region persists programs and erases; programming only clea
   const g = FileFlash.open(path);
   t.deepEqual(g.status(), { blockLength: 4096, blocks: 4 });
   t.deepEqual([...new Uint8Array(g.read(3, 5000))], [1, 2, 3]);
-  t.is(g.bytes[100], 0xff, "erased after the programs");
-  t.is(g.bytes[101], 0x0f);
+  t.deepEqual([...new Uint8Array(g.read(2, 100))], [0xff, 0x0f], "erased after the programs");
+  // Read and written through the file, no image in RAM: a second handle sees each write at once.
+  const other = FileFlash.open(path);
+  g.write(new Uint8Array([0x81]), 8000);
+  t.deepEqual([...new Uint8Array(other.read(1, 8000))], [0x81]);
+  other.eraseBlock(1);
+  t.deepEqual([...new Uint8Array(g.read(3, 5000))], [0xff, 0xff, 0xff]);
+  g.write(new Uint8Array([1, 2, 3]), 5000);
+  other.close();
   g.write(new Uint8Array([0xff, 0xf7]), 5000);
   t.deepEqual([...new Uint8Array(g.read(2, 5000))], [1, 2], "a program cannot set a bit");
   t.throws(() => g.read(2, 4 * 4096 - 1), { instanceOf: RangeError });

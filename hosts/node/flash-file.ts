@@ -1,5 +1,5 @@
-// The Node host's flash: an image in RAM with NOR semantics (erase sets 0xFF, programming can only
-// clear bits), optionally written through to a file so an image survives the process like a
+// The Node host's flash with NOR semantics (erase sets 0xFF, programming can only clear bits): an
+// image in RAM, or a file read and written in place, so an image survives the process like a
 // partition. A plain device, no fault injection: that double lives in test/sim-flash.ts.
 import { closeSync, existsSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
 import type { FlashRegion } from "../../modules/ports/ports.js";
@@ -46,17 +46,27 @@ export class ImageFlash implements FlashRegion {
   protected written(_offset: number, _length: number): void {}
 
   private check(offset: number, length: number): void {
-    if (!Number.isInteger(offset) || offset < 0 || length < 0 || offset + length > this.bytes.length) {
-      throw new RangeError(`flash access ${offset}+${length} outside the ${this.bytes.length}-byte region`);
-    }
+    checkAccess(offset, length, this.bytes.length);
   }
 }
 
-export class FileFlash extends ImageFlash {
+function checkAccess(offset: number, length: number, size: number): void {
+  if (!Number.isInteger(offset) || offset < 0 || length < 0 || offset + length > size) {
+    throw new RangeError(`flash access ${offset}+${length} outside the ${size}-byte region`);
+  }
+}
+
+const ERASED = new Uint8Array(BLOCK).fill(0xff);
+
+/**
+ * An image in a file, read and written through it: no copy in RAM (the OS caches what is read), so
+ * a fleet of meters with history files costs file cache, not a megabyte of heap each.
+ */
+export class FileFlash implements FlashRegion {
+  readonly blockLength = BLOCK;
   private fd: number | null;
 
-  private constructor(fd: number, image: Uint8Array) {
-    super(image);
+  private constructor(fd: number, readonly blocks: number) {
     this.fd = fd;
   }
 
@@ -64,20 +74,45 @@ export class FileFlash extends ImageFlash {
   static open(path: string, blocks = DEFAULT_BLOCKS): FileFlash {
     const create = !existsSync(path);
     const fd = openSync(path, create ? "w+" : "r+");
-    let image: Uint8Array;
     if (create) {
-      image = new Uint8Array(blocks * BLOCK).fill(0xff);
-      writeSync(fd, image, 0, image.length, 0);
-    } else {
-      const size = fstatSync(fd).size;
-      if (size === 0 || size % BLOCK) {
-        closeSync(fd);
-        throw new Error(`${path}: a flash image is a whole number of ${BLOCK}-byte blocks (${size} bytes)`);
-      }
-      image = new Uint8Array(size);
-      readSync(fd, image, 0, size, 0);
+      for (let b = 0; b < blocks; b++) writeSync(fd, ERASED, 0, BLOCK, b * BLOCK);
+      return new FileFlash(fd, blocks);
     }
-    return new FileFlash(fd, image);
+    const size = fstatSync(fd).size;
+    if (size === 0 || size % BLOCK) {
+      closeSync(fd);
+      throw new Error(`${path}: a flash image is a whole number of ${BLOCK}-byte blocks (${size} bytes)`);
+    }
+    return new FileFlash(fd, size / BLOCK);
+  }
+
+  status(): { blockLength: number; blocks: number } {
+    return { blockLength: BLOCK, blocks: this.blocks };
+  }
+
+  read(byteLength: number, byteOffset: number): ArrayBuffer {
+    const out = new Uint8Array(byteLength);
+    this.pread(out, byteOffset);
+    return out.buffer;
+  }
+
+  write(buffer: ArrayBuffer | ArrayBufferView, byteOffset: number): void {
+    const src = ArrayBuffer.isView(buffer) ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) : new Uint8Array(buffer);
+    const cells = new Uint8Array(src.length);
+    this.pread(cells, byteOffset);
+    for (let i = 0; i < src.length; i++) cells[i] &= src[i];
+    writeSync(this.fd!, cells, 0, cells.length, byteOffset);
+  }
+
+  eraseBlock(block: number): void {
+    if (!Number.isInteger(block) || block < 0 || block >= this.blocks) throw new RangeError(`no block ${block}`);
+    this.ensureOpen();
+    writeSync(this.fd!, ERASED, 0, BLOCK, block * BLOCK);
+  }
+
+  /** A copy in RAM (reading an image without touching the file). */
+  clone(): ImageFlash {
+    return new ImageFlash(new Uint8Array(this.read(this.blocks * BLOCK, 0)));
   }
 
   close(): void {
@@ -85,7 +120,13 @@ export class FileFlash extends ImageFlash {
     this.fd = null;
   }
 
-  protected override written(offset: number, length: number): void {
-    if (this.fd !== null) writeSync(this.fd, this.bytes, offset, length, offset);
+  private pread(into: Uint8Array, offset: number): void {
+    checkAccess(offset, into.length, this.blocks * BLOCK);
+    this.ensureOpen();
+    if (readSync(this.fd!, into, 0, into.length, offset) !== into.length) throw new Error("flash file shorter than its image");
+  }
+
+  private ensureOpen(): void {
+    if (this.fd === null) throw new Error("flash file closed");
   }
 }
