@@ -25,6 +25,12 @@ export interface LogStoreOptions {
   storeId: number;
   /** Sequence number of the first block of an empty store (tests start near a wrap). */
   initialSeq?: number;
+  /**
+   * Whether the oldest block (by sequence) may be erased now. When it may not, the head block is
+   * erased and reopened under the same sequence instead: the caller answers false only while the
+   * head holds nothing it needs (the state log, while no newer block has a complete checkpoint).
+   */
+  reclaimable?: (seq: number) => boolean;
 }
 
 /** A region whose blocks were written with another layout or format: refused, never reinterpreted. */
@@ -60,6 +66,7 @@ export class LogStore {
   private readonly count: number;
   private readonly storeId: number;
   private readonly initialSeq: number;
+  private readonly reclaimable?: (seq: number) => boolean;
   /** Live blocks, oldest first. */
   private live: Block[] = [];
   private writeOffset = 0;
@@ -74,6 +81,7 @@ export class LogStore {
     this.count = options.blocks;
     this.storeId = options.storeId;
     this.initialSeq = (options.initialSeq ?? 0) >>> 0;
+    this.reclaimable = options.reclaimable;
     if (this.count < 2) throw new RangeError("a log store needs at least 2 blocks");
     this.mount();
   }
@@ -199,9 +207,15 @@ export class LogStore {
   private openBlock(): void {
     for (let tries = 0; tries < this.count; tries++) {
       const head = this.live[this.live.length - 1];
-      const index = head ? (head.index + 1) % this.count : 0;
-      const seq = head ? serialNext(head.seq) : this.initialSeq;
-      const victim = this.live.findIndex((b) => b.index === index);
+      let index = head ? (head.index + 1) % this.count : 0;
+      let seq = head ? serialNext(head.seq) : this.initialSeq;
+      let victim = this.live.findIndex((b) => b.index === index);
+      if (victim >= 0 && head !== this.live[victim] && this.reclaimable && !this.reclaimable(this.live[victim].seq)) {
+        // The head again, under its own sequence: the live blocks keep spanning fewer than `count`.
+        index = head.index;
+        seq = head.seq;
+        victim = this.live.length - 1;
+      }
       if (victim >= 0) {
         // Clear the magic first: a torn erase then leaves a block no mount will take for live.
         this.live.splice(victim, 1);
