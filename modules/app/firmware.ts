@@ -20,7 +20,8 @@ import { MqttLink } from "./link.js";
 import { MeterLink, type LinkChange, type LinkStatus } from "./meter-link.js";
 import { FirmwareHistory } from "./history.js";
 import { MemoryStore } from "../security/replay.js";
-import { WriteBehindStore } from "./write-behind-store.js";
+import { WriteBehindStore, type BufferedStore } from "./write-behind-store.js";
+import { FlashStateStore } from "./flash-state.js";
 import { builtinCommands } from "./builtin-commands.js";
 import { DeviceIdentity } from "./identity.js";
 import { diagnostics } from "./diag.js";
@@ -101,8 +102,11 @@ export class Firmware {
   readonly decoder: Decoder;
   readonly history?: FirmwareHistory;
   readonly commands: CommandTable;
-  /** The host's store (or one in RAM) behind a write-behind cache: replay counters and publish cursors live here. */
-  readonly store: WriteBehindStore;
+  /**
+   * Replay counters and publish cursors: in the flash region's state log when there is one (at
+   * every change), else in the host's store (or RAM) behind a write-behind cache, as other keys.
+   */
+  readonly store: BufferedStore;
   topics?: Topics;
   /** Called with every validated reading (the Node host's terminal display). */
   onReading?: (reading: Reading, published: boolean) => void;
@@ -137,7 +141,20 @@ export class Firmware {
   constructor(private readonly ports: FirmwarePorts, private readonly config: FirmwareConfig = {}) {
     this.startedAt = ports.clock.now();
     this.meterLink = new MeterLink(this.startedAt, config.linkTimeoutMs ?? 30_000, config.idleFlushMs ?? 500);
-    this.store = new WriteBehindStore(ports.store ?? new MemoryStore(), config.storeFlushMs ?? 60_000, this.startedAt);
+    const behind = new WriteBehindStore(ports.store ?? new MemoryStore(), config.storeFlushMs ?? 60_000, this.startedAt);
+    let store: BufferedStore = behind;
+    if (ports.flash) {
+      try {
+        this.history = new FirmwareHistory(ports.flash, ports.clock, config.timeZone);
+        store = new FlashStateStore(ports.flash, behind);
+      } catch (e) {
+        // A region written with another layout is refused, never reinterpreted: run without history.
+        if ((e as Error).name !== "LayoutError") throw e;
+        this.history = undefined;
+        ports.log(`history: ${(e as Error).message}; running without history`);
+      }
+    }
+    this.store = store;
     this.decoder = new Decoder({
       cipher: ports.cipher,
       encryptionKey: config.encryptionKey,
@@ -146,15 +163,6 @@ export class Firmware {
       store: this.store,
       standardOffsetMinutes: config.standardOffsetMinutes,
     }, (result, frame) => this.onResult(result, frame));
-    if (ports.flash) {
-      try {
-        this.history = new FirmwareHistory(ports.flash, ports.clock, config.timeZone);
-      } catch (e) {
-        // A region written with another layout is refused, never reinterpreted: run without history.
-        if ((e as Error).name !== "LayoutError") throw e;
-        ports.log(`history: ${(e as Error).message}; running without history`);
-      }
-    }
     this.commands = new CommandTable(config.commandSecret);
     for (const [name, handler] of Object.entries(builtinCommands(this, ports))) this.commands.register(name, handler);
     const expire = config.expireAfterS ?? 300;
@@ -211,7 +219,7 @@ export class Firmware {
       if (this.config.discovery !== false || this.config.perValueTopics) this.values.publish(this.ports.publisher!, this.topics!, [], nowMs);
       if (nowMs >= this.nextDiagAt) this.publishDiag(nowMs);
     }
-    this.outbox?.persist();
+    this.outbox?.persist(nowMs);
     this.store.tick(nowMs);
     if (this.rebootAt && nowMs >= this.rebootAt) {
       this.store.flush(nowMs);

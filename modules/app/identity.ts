@@ -2,14 +2,14 @@
 // kept in the store, else the first meter id a frame carries (kept at once); a meter that never
 // sends one gets a generated id once `waitMs` of id-less frames have passed.
 import { topicLevel } from "../publish/topics.js";
-import type { WriteBehindStore } from "./write-behind-store.js";
+import type { BufferedStore } from "./write-behind-store.js";
 
 const IDENTITY_KEY = "identity";
 
 export class DeviceIdentity {
   private firstIdlessAt = -1;
 
-  constructor(private readonly store: WriteBehindStore, private readonly waitMs: number) {}
+  constructor(private readonly store: BufferedStore, private readonly waitMs: number) {}
 
   /** The id known before any frame: configured (a device id or the dongle's MAC), or kept. */
   known(deviceId: string | undefined, mac: string | undefined): string | undefined {

@@ -1,14 +1,19 @@
-// Runtime state (DLMS frame counters, publish cursors) changes with every frame. On the ESP32 the
-// store is NVS flash: one write a second would wear its pages out within a few years. This store
-// answers reads with the newest value at once and hands each key's newest value to the backing
-// store at most once per interval, and on flush (stop, reboot). A power cut loses at most one
-// interval: a publish cursor then re-sends a few records (delivery is at-least-once anyway), and a
-// frame counter from that interval could be replayed once.
+// On the ESP32 the host's store is NVS flash: one write a second would wear its pages out within a
+// few years. This store answers reads with the newest value at once and hands each key's newest
+// value to the backing store at most once per interval, and on flush (stop, reboot). A power cut
+// loses at most one interval. With a flash region the frame counters and publish cursors do not
+// come here (app/flash-state.ts); without one (no history) they do, with that interval's window.
 import type { KeyValueStore } from "../ports/ports.js";
 
 const DELETED = null;
 
-export class WriteBehindStore implements KeyValueStore {
+/** A KeyValueStore whose writes may wait: `tick` from the host's tick, `flush` at stop and reboot. */
+export interface BufferedStore extends KeyValueStore {
+  tick(nowMs: number): void;
+  flush(nowMs: number): void;
+}
+
+export class WriteBehindStore implements BufferedStore {
   private readonly pending = new Map<string, string | typeof DELETED>();
   private lastFlush: number;
 

@@ -31,6 +31,13 @@ export interface OutboxOptions {
   window?: number;
   /** Prefix of the persisted cursor keys (default "pc-"): a second consumer (the database) has its own. */
   keyPrefix?: string;
+  /**
+   * A moved cursor is written once this many records were delivered past the written one
+   * (default 32), and otherwise by `persist(now)` once this long after its last write (default
+   * 1000 ms). Together they bound what a crash makes the outbox send again.
+   */
+  persistEveryRecords?: number;
+  persistEveryMs?: number;
 }
 
 interface InFlight<C> {
@@ -46,6 +53,10 @@ interface StreamState<C> extends OutboxStream {
   sent: C | null;
   inflight: InFlight<C>[];
   dirty: boolean;
+  /** Records delivered past the written cursor. */
+  unsaved: number;
+  /** Clock time of the last write by `persist(now)`. */
+  savedAt: number;
 }
 
 export class Outbox<C> {
@@ -69,7 +80,7 @@ export class Outbox<C> {
       const key = `${options.keyPrefix ?? "pc-"}${s.stream}`.slice(0, 15);
       const saved = store?.read(key);
       const cursor = saved ? log.cursorFromString(saved) : null;
-      return { ...s, key, cursor, sent: cursor, inflight: [], dirty: false };
+      return { ...s, key, cursor, sent: cursor, inflight: [], dirty: false, unsaved: 0, savedAt: -Infinity };
     });
   }
 
@@ -119,13 +130,25 @@ export class Outbox<C> {
     }
   }
 
-  /** Writes the cursors that moved (the host calls this from tick, and at shutdown). */
-  persist(): void {
+  /**
+   * Writes the cursors that moved: with `nowMs` (the host's tick) those not written for
+   * `persistEveryMs`, without it (shutdown) all of them.
+   */
+  persist(nowMs?: number): void {
     for (const s of this.streams) {
-      if (!s.dirty || !s.cursor) continue;
-      s.dirty = false;
-      this.store?.write(s.key, this.log.cursorToString(s.cursor));
+      if (!s.dirty) continue;
+      if (nowMs === undefined) this.save(s);
+      else if (nowMs - s.savedAt >= (this.options.persistEveryMs ?? 1000)) {
+        s.savedAt = nowMs;
+        this.save(s);
+      }
     }
+  }
+
+  private save(s: StreamState<C>): void {
+    s.dirty = false;
+    s.unsaved = 0;
+    this.store?.write(s.key, this.log.cursorToString(s.cursor!));
   }
 
   private pumpStream(s: StreamState<C>): void {
@@ -156,7 +179,9 @@ export class Outbox<C> {
     while (s.inflight.length && s.inflight[0].done) {
       s.cursor = s.inflight.shift()!.cursor;
       s.dirty = true;
+      s.unsaved++;
     }
+    if (s.unsaved >= (this.options.persistEveryRecords ?? 32)) this.save(s);
     this.pump();
   }
 }
