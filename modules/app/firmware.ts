@@ -18,10 +18,10 @@ import { Outbox } from "../publish/outbox.js";
 import { CommandTable, type CommandHandler } from "../publish/commands.js";
 import { MqttLink } from "./link.js";
 import { MeterLink, type LinkChange, type LinkStatus } from "./meter-link.js";
-import { FirmwareHistory } from "./history.js";
+import type { FirmwareHistory } from "./history.js";
 import { MemoryStore } from "../security/replay.js";
 import { WriteBehindStore, type BufferedStore } from "./write-behind-store.js";
-import { FlashStateStore } from "./flash-state.js";
+import { openFlash } from "./flash-state.js";
 import { builtinCommands } from "./builtin-commands.js";
 import { DeviceIdentity } from "./identity.js";
 import { diagnostics } from "./diag.js";
@@ -142,19 +142,7 @@ export class Firmware {
     this.startedAt = ports.clock.now();
     this.meterLink = new MeterLink(this.startedAt, config.linkTimeoutMs ?? 30_000, config.idleFlushMs ?? 500);
     const behind = new WriteBehindStore(ports.store ?? new MemoryStore(), config.storeFlushMs ?? 60_000, this.startedAt);
-    let store: BufferedStore = behind;
-    if (ports.flash) {
-      try {
-        this.history = new FirmwareHistory(ports.flash, ports.clock, config.timeZone);
-        store = new FlashStateStore(ports.flash, behind);
-      } catch (e) {
-        // A region written with another layout is refused, never reinterpreted: run without history.
-        if ((e as Error).name !== "LayoutError") throw e;
-        this.history = undefined;
-        ports.log(`history: ${(e as Error).message}; running without history`);
-      }
-    }
-    this.store = store;
+    ({ history: this.history, store: this.store } = openFlash(ports, config.timeZone, behind));
     this.decoder = new Decoder({
       cipher: ports.cipher,
       encryptionKey: config.encryptionKey,

@@ -2,13 +2,30 @@
 // frame counters (`dlms-ic`) go to the state log in the region's state blocks at every change;
 // every other key (device id, settings) goes to the host's store through the write-behind cache.
 // Raw flash is cheap to append to; the cache exists to spare NVS, not flash.
-import type { FlashRegion, KeyValueStore } from "../ports/ports.js";
+import type { Clock, FlashRegion } from "../ports/ports.js";
 import { STREAMS, cursorFromString, cursorToString, defaultLayout, stateBlocks, type StreamName } from "../history/history.js";
 import { StateLog } from "../history/state-log.js";
 import { REPLAY_STORE_KEY } from "../security/replay.js";
 import type { BufferedStore } from "./write-behind-store.js";
+import { FirmwareHistory } from "./history.js";
 
 const CURSOR_PREFIX = "pc-";
+
+/**
+ * The history and the runtime store a host's flash gives the firmware. A region written with
+ * another layout is refused, never reinterpreted: then neither, and `behind` keeps the state.
+ */
+export function openFlash(ports: { flash?: FlashRegion; clock: Clock; log(line: string): void }, timeZone: string | undefined, behind: BufferedStore): { history?: FirmwareHistory; store: BufferedStore } {
+  if (!ports.flash) return { store: behind };
+  try {
+    const history = new FirmwareHistory(ports.flash, ports.clock, timeZone);
+    return { history, store: new FlashStateStore(ports.flash, behind) };
+  } catch (e) {
+    if ((e as Error).name !== "LayoutError") throw e;
+    ports.log(`history: ${(e as Error).message}; running without history`);
+    return { store: behind };
+  }
+}
 
 export class FlashStateStore implements BufferedStore {
   readonly log: StateLog;
