@@ -207,7 +207,7 @@ export class Firmware {
       if (this.config.discovery !== false || this.config.perValueTopics) this.values.publish(this.ports.publisher!, this.topics!, [], nowMs);
       if (nowMs >= this.nextDiagAt) this.publishDiag(nowMs);
     }
-    this.outbox?.persist(nowMs);
+    this.outbox?.persist();
     this.store.tick(nowMs);
     if (this.rebootAt && nowMs >= this.rebootAt) {
       this.store.flush(nowMs);

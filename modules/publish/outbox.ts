@@ -32,12 +32,11 @@ export interface OutboxOptions {
   /** Prefix of the persisted cursor keys (default "pc-"): a second consumer (the database) has its own. */
   keyPrefix?: string;
   /**
-   * A moved cursor is written once this many records were delivered past the written one
-   * (default 32), and otherwise by `persist(now)` once this long after its last write (default
-   * 1000 ms). Together they bound what a crash makes the outbox send again.
+   * A moved cursor is written by `persist` (the host's tick), and at once when this many records
+   * were delivered past the written one (default 32): what a crash makes the outbox send again is
+   * bounded in time and in count.
    */
   persistEveryRecords?: number;
-  persistEveryMs?: number;
 }
 
 interface InFlight<C> {
@@ -55,8 +54,6 @@ interface StreamState<C> extends OutboxStream {
   dirty: boolean;
   /** Records delivered past the written cursor. */
   unsaved: number;
-  /** Clock time of the last write by `persist(now)`. */
-  savedAt: number;
 }
 
 export class Outbox<C> {
@@ -80,7 +77,7 @@ export class Outbox<C> {
       const key = `${options.keyPrefix ?? "pc-"}${s.stream}`.slice(0, 15);
       const saved = store?.read(key);
       const cursor = saved ? log.cursorFromString(saved) : null;
-      return { ...s, key, cursor, sent: cursor, inflight: [], dirty: false, unsaved: 0, savedAt: -Infinity };
+      return { ...s, key, cursor, sent: cursor, inflight: [], dirty: false, unsaved: 0 };
     });
   }
 
@@ -130,19 +127,9 @@ export class Outbox<C> {
     }
   }
 
-  /**
-   * Writes the cursors that moved: with `nowMs` (the host's tick) those not written for
-   * `persistEveryMs`, without it (shutdown) all of them.
-   */
-  persist(nowMs?: number): void {
-    for (const s of this.streams) {
-      if (!s.dirty) continue;
-      if (nowMs === undefined) this.save(s);
-      else if (nowMs - s.savedAt >= (this.options.persistEveryMs ?? 1000)) {
-        s.savedAt = nowMs;
-        this.save(s);
-      }
-    }
+  /** Writes the cursors that moved (the host calls this from tick, and at shutdown). */
+  persist(): void {
+    for (const s of this.streams) if (s.dirty) this.save(s);
   }
 
   private save(s: StreamState<C>): void {
