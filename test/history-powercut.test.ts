@@ -2,7 +2,7 @@
 // 4 KiB (several rotations, across the 32-bit sequence wrap), with torn erases and partly
 // programmed bytes; after each cut the store is remounted and must show every acknowledged
 // record intact, at most the in-flight one missing, nothing reappearing, in order.
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { LogStore, type LogStoreOptions } from "../modules/history/log-store.js";
 import { PowerLoss, SimFlash, type TornErase } from "./sim-flash.js";
 import { History, recordToJson } from "../modules/history/history.js";
@@ -216,10 +216,13 @@ function sameTotals(a: string, b: string): boolean {
   return x.day === y.day && x.month === y.month && x.start === y.start && Math.abs(x.delta["+A"] - y.delta["+A"]) <= 10 && Math.abs(x.registers["+A"] - y.registers["+A"]) <= 10;
 }
 
-test("History: a cut at every unit of the midnight commit keeps a prefix of it; after remount every closed period has its records", (t) => {
+/**
+ * A cut at every unit of the commit at local midnight `midnight` (UTC ms), which closes the day
+ * and the month `month` ("2026-03"); after remount every closed period has its records.
+ */
+function midnightSweep(t: ExecutionContext, midnight: number, month: string): number {
   const streams = ["quarter-hour", "voltage", "daily", "monthly", "max-demand", "events"] as const;
   const options = { timeZone: "Europe/Amsterdam", layout: { profile: 6, voltage: 3, billing: 3, events: 2, state: 0 } };
-  const midnight = Date.UTC(2026, 2, 31, 22, 0); // local midnight, 1 April: day and month close
   const at = (ms: number) => reading({ time: ms, importWh: 1_000_000 + (ms - midnight) / 12_000, volts: [231, 229, 230] });
   /** A running History six hours before midnight (the in-RAM state is part of what is cut). */
   const prepare = () => {
@@ -235,6 +238,7 @@ test("History: a cut at every unit of the midnight commit keeps a prefix of it; 
   const committed = probe.history.onReading(at(midnight), midnight);
   const units = probe.flash.unitsUsed - base;
   t.deepEqual(committed.map((r) => r.stream), ["quarter-hour", "voltage", "daily", "monthly", "max-demand"]);
+  t.true(recordToJson(committed[3]).includes(`"month":"${month}"`), recordToJson(committed[3]));
   let cuts = 0;
   for (let k = 0; k < units; k++) {
     const { flash, history } = prepare();
@@ -258,13 +262,22 @@ test("History: a cut at every unit of the midnight commit keeps a prefix of it; 
     // Each closed period has its records, once, and as the uncut commit wrote them.
     for (const [stream, i] of [["daily", 2], ["monthly", 3], ["max-demand", 4]] as const) {
       const want = recordToJson(committed[i]);
-      const got = [...again.query(stream)].map(recordToJson).filter((l) => l.includes('"2026-03'));
+      const got = [...again.query(stream)].map(recordToJson).filter((l) => l.includes(`"${month}`));
       const close = stream === "max-demand" ? got.length === 1 && got[0] === want : got.length === 1 && sameTotals(got[0], want);
       if (!close) t.fail(`cut after ${k}: ${stream} after remount: ${JSON.stringify(got)}, want ${want}`);
     }
   }
   t.true(cuts >= 50, `${cuts} cuts`);
-  const msg = `History commit at midnight: ${cuts} cuts, each leaving a prefix of its ${committed.length} records`;
+  const msg = `History commit at midnight ${new Date(midnight).toISOString()}: ${cuts} cuts, each leaving a prefix of its ${committed.length} records`;
   t.log(msg);
   console.log(msg);
+  return cuts;
+}
+
+test("History: a cut at every unit of the midnight commit keeps a prefix of it; after remount every closed period has its records", (t) => {
+  midnightSweep(t, Date.UTC(2026, 2, 31, 22, 0), "2026-03"); // local midnight, 1 April: day and month close
+});
+
+test("the same at the year end: the commit that closes 31 December, December and the year", (t) => {
+  midnightSweep(t, Date.UTC(2026, 11, 31, 23, 0), "2026-12"); // local midnight, 1 January 2027 (CET)
 });
