@@ -1,7 +1,7 @@
 // The `metertap decode` contract, run as a user runs it.
 import test from "ava";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "./helpers/xs.js";
@@ -75,4 +75,21 @@ test("decode --tz: DSMR local times are read in the meter's zone", (t) => {
   t.is(time("--tz", "Europe/Lisbon"), "2016-11-13T20:57:57Z");
   t.is(time("--tz", "Europe/Helsinki"), "2016-11-13T18:57:57Z");
   t.is(time("--tz", "EET"), "2016-11-13T18:57:57Z");
+});
+
+test("decode --unchecked-line: bare APDUs after a checked frame only with yes; none at all with no", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "metertap-"));
+  const llc = readFileSync(corpusDir + "llc-amshan-kaifa-ma304h4-se-list.bin");
+  const mixed = join(dir, "hdlc-then-llc.bin");
+  writeFileSync(mixed, Buffer.concat([readFileSync(corpusDir + "hdlc-athombv-aidon-example-1.bin"), llc]));
+  const lines = (p: ReturnType<typeof decode>) => p.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l).ok);
+  t.deepEqual(lines(decode(mixed)), [true], "learned from the first frame: a checked line");
+  t.deepEqual(lines(decode("--unchecked-line", "yes", mixed)), [true, true]);
+  const no = decode("--unchecked-line", "no", corpusDir + "llc-amshan-kaifa-ma304h4-se-list.bin");
+  t.is(no.status, 1);
+  t.regex(no.stderr, /no frame found/);
+  const bad = decode("--unchecked-line", "maybe", mixed);
+  t.is(bad.status, 2);
+  t.regex(bad.stderr, /--unchecked-line: yes or no/);
+  rmSync(dir, { recursive: true });
 });

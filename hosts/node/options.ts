@@ -28,6 +28,10 @@ export const RUN_USAGE = `usage: metertap run --source SPEC [--source SPEC...] [
   --auth-key HEX     authentication key, 32 hex digits (or env METERTAP_AAD, AAD with 32 digits)
   --aad HEX          raw AAD override (or env METERTAP_AAD, AAD, other lengths)
   --tz ZONE          meter time zone for DSMR times and day/month profiles (default Europe/Amsterdam)
+  --unchecked-line yes|no
+                     bare APDUs (0F, E0, LLC E6 E7 00 without HDLC; no checksum) on this line:
+                     yes takes them anywhere, no never; default: only on a line whose first
+                     frame is one
   --device-id ID     topic device id (default: from the meter id)
   --prefix P         topic prefix (default metertap)
   --state-interval MS  at most one state message per MS (default: every telegram)
@@ -88,6 +92,7 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv, requireSour
       "auth-key": { type: "string" },
       aad: { type: "string" },
       tz: { type: "string" },
+      "unchecked-line": { type: "string" },
       "device-id": { type: "string" },
       prefix: { type: "string" },
       "state-interval": { type: "string" },
@@ -122,6 +127,7 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv, requireSour
   const { timeZone, standardOffsetMinutes, problem } = zoneConfig(v.tz);
   if (problem) throw new UsageError(`--tz: ${problem.replace(/, using [^;]*/, "")}`);
   const config: FirmwareConfig = { timeZone, standardOffsetMinutes, ...wrap(() => meterKeys(v, env)) };
+  if (v["unchecked-line"] !== undefined) config.uncheckedLine = parseUncheckedLine(v["unchecked-line"]);
   if (v["device-id"] !== undefined) {
     if (!/^[A-Za-z0-9_-]{1,48}$/.test(v["device-id"])) throw new UsageError("--device-id: 1..48 of A-Z a-z 0-9 _ -");
     config.deviceId = v["device-id"];
@@ -154,6 +160,12 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv, requireSour
   if (dbUrl !== undefined && !/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(dbUrl)) throw new UsageError(`${v.db !== undefined ? "--db" : "DATABASE_URL"}: use sqlite:FILE or postgres://user:pass@host/db`);
   if (v.sign && !v.flash && !v.config) throw new UsageError("--sign needs --flash FILE: the signed records and the device key live beside the history");
   return { source, sources, configFile: v.config, dbUrl, sign: !!v.sign, mqttUrl: v.mqtt, mqttCa: v["mqtt-ca"], flashFile: v.flash, loop: !!v.loop, quiet: !!v.quiet, drainTimeoutMs: drain * 1000, config, http };
+}
+
+/** `--unchecked-line yes|no` (run and decode). */
+export function parseUncheckedLine(value: string): boolean {
+  if (value !== "yes" && value !== "no") throw new UsageError("--unchecked-line: yes or no");
+  return value === "yes";
 }
 
 /** `PORT`, `HOST:PORT` or `[V6]:PORT`; port 0 picks a free one. */

@@ -82,6 +82,8 @@ export interface FirmwareConfig {
   aad?: Uint8Array;
   /** Offset of the meter's local standard time from UTC, minutes (DSMR timestamps; default 60). */
   standardOffsetMinutes?: number;
+  /** Bare APDUs (no link layer, no checksum) on this line: true takes them, false never; unset, the line's first frame decides. */
+  uncheckedLine?: boolean;
   /** Local time zone for daily/monthly profile boundaries (IANA name). */
   timeZone?: string;
 }
@@ -150,6 +152,7 @@ export class Firmware {
       aad: config.aad,
       store: this.store,
       standardOffsetMinutes: config.standardOffsetMinutes,
+      uncheckedLine: config.uncheckedLine,
     }, (result, frame) => this.onResult(result, frame));
     this.commands = new CommandTable(config.commandSecret);
     for (const [name, handler] of Object.entries(builtinCommands(this, ports))) this.commands.register(name, handler);

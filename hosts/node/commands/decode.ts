@@ -1,4 +1,4 @@
-// `metertap decode [--key HEX32] [--auth-key HEX32] [--aad HEX] [--tz ZONE] FILE...`: one JSON
+// `metertap decode [--key HEX32] [--auth-key HEX32] [--aad HEX] [--tz ZONE] [--unchecked-line yes|no] FILE...`: one JSON
 // line per frame, written as the frames are found, so memory stays bounded for any input size.
 // Exit 0 when every frame is ok, 1 when any failed, 2 on a usage error or an unreadable file
 // (reported, and the other files are still decoded).
@@ -11,8 +11,9 @@ import { zoneConfig } from "../../../modules/history/zones.js";
 import { toContractJson } from "../../../modules/reading/model.js";
 import { nodeCipher } from "../cipher.js";
 import { meterKeys } from "../keys.js";
+import { parseUncheckedLine } from "../options.js";
 
-const USAGE = "usage: metertap decode [--key HEX32] [--auth-key HEX32] [--aad HEX] [--tz ZONE] FILE...\n";
+const USAGE = "usage: metertap decode [--key HEX32] [--auth-key HEX32] [--aad HEX] [--tz ZONE] [--unchecked-line yes|no] FILE...\n";
 /** Input is read in pieces of this size, output written in pieces of about OUT_CHUNK: neither grows with the file. */
 const CHUNK = 1 << 16;
 const OUT_CHUNK = 1 << 16;
@@ -24,11 +25,13 @@ export async function run(args: string[]): Promise<number> {
     parsed = parseArgs({
       args,
       allowPositionals: true,
-      options: { key: { type: "string" }, "auth-key": { type: "string" }, aad: { type: "string" }, tz: { type: "string" } },
+      options: { key: { type: "string" }, "auth-key": { type: "string" }, aad: { type: "string" }, tz: { type: "string" }, "unchecked-line": { type: "string" } },
     });
     const zone = zoneConfig(parsed.values.tz);
     if (zone.problem) throw new Error(`--tz: ${zone.problem.replace(/, using [^;]*/, "")}`);
+    const unchecked = parsed.values["unchecked-line"];
     options = { cipher: nodeCipher, standardOffsetMinutes: zone.standardOffsetMinutes, ...meterKeys(parsed.values, process.env) };
+    if (unchecked !== undefined) options.uncheckedLine = parseUncheckedLine(unchecked);
   } catch (err) {
     process.stderr.write(`metertap decode: ${(err as Error).message}\n${USAGE}`);
     return 2;
