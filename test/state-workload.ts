@@ -18,7 +18,7 @@ export function stateWorkload(spec: string): string {
     if (i % 7 === 3) flash.cutAfter((i * 5) % 23);
     try {
       if (i % 53 === 20) log.forget(TITLES[i % 3]);
-      else if (i % 2) log.setCounter(TITLES[(i >> 1) % 3], 100 * i + 7);
+      else if (i % 2) log.setCounter(TITLES[(i >> 4) % 3], 100 * i + 7);
       else log.setCursor((i >> 1) % 6, { seq: (0xfffffffe + (i >> 5)) >>> 0, offset: 16 + ((i * 29) % 4000) });
       flash.cutAfter(Infinity);
     } catch (e) {

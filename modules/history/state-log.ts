@@ -12,6 +12,7 @@ const CURSOR = 1;
 const COUNTER = 2;
 const FORGET = 3;
 const CHECKPOINT = 4;
+const NEXT_COUNTER = 5;
 const TITLE_BYTES = 8;
 
 export class StateLog {
@@ -26,12 +27,16 @@ export class StateLog {
   private readonly checkpointed = new Set<number>();
   /** The head holds no checkpoint: the next change writes one first (see FLASH-FORMAT.md). */
   private needCheckpoint: boolean;
+  /** The title of the last counter record in the block being read or written (NEXT_COUNTER's). */
+  private chain: string | null = null;
 
   constructor(flash: FlashRegion, region: { firstBlock: number; blocks: number }) {
     this.store = new LogStore(flash, { ...region, storeId: STATE_STORE_ID, reclaimable: (seq) => this.reclaimable(seq) });
     let block: RawRecord[] = [];
     for (const r of this.store.records()) {
       if (block.length && block[0].cursor.seq !== r.cursor.seq) block = [];
+      // A NEXT_COUNTER's title is the last counter record's before it in its block, undamaged.
+      if (!block.length || r.afterDamage) this.chain = null;
       if (r.type === CHECKPOINT) this.restore(block, r);
       else this.apply(r);
       block.push(r);
@@ -49,7 +54,10 @@ export class StateLog {
   setCounter(title: string, counter: number): void {
     this.counters.delete(title);
     this.counters.set(title, counter);
-    this.put(counterRecord(title, counter));
+    // Frames mostly come from one meter: the head's last title again goes without its 8 bytes.
+    const next = new Uint8Array(4);
+    setU32(next, 0, counter);
+    this.put(this.chain === title && !this.needCheckpoint ? { type: NEXT_COUNTER, payload: next } : counterRecord(title, counter));
   }
 
   /** Forgets one title's counter, or every counter. */
@@ -68,10 +76,20 @@ export class StateLog {
       const title = toHex(p.subarray(0, TITLE_BYTES));
       this.counters.delete(title);
       this.counters.set(title, u32(p, TITLE_BYTES));
+    } else if (r.type === NEXT_COUNTER && p.length === 4 && this.chain !== null) {
+      this.counters.delete(this.chain);
+      this.counters.set(this.chain, u32(p, 0));
     } else if (r.type === FORGET) {
       if (p.length === TITLE_BYTES) this.counters.delete(toHex(p));
       else this.counters.clear();
     }
+    this.follow(r);
+  }
+
+  /** Keeps `chain` as a reader of the block sees it after `r`. */
+  private follow(r: RecordDraft): void {
+    if (r.type === COUNTER) this.chain = toHex(r.payload.subarray(0, TITLE_BYTES));
+    else if (r.type === FORGET && (r.payload.length !== TITLE_BYTES || toHex(r.payload) === this.chain)) this.chain = null;
   }
 
   /**
@@ -101,6 +119,7 @@ export class StateLog {
       const at = this.store.append((f) => ((fresh = f) ? this.snapshot()[0] : change));
       this.stats.writes++;
       if (fresh) this.checkpoint(1, at.seq);
+      else this.follow(change);
     } catch (e) {
       if ((e as Error).name === "PowerLoss") throw e; // the simulated device is off
       this.stats.writeErrors++;
@@ -120,6 +139,9 @@ export class StateLog {
       this.stats.writes++;
       i = restarted ? 1 : i + 1;
     }
+    // Records before the snapshot in its block may set a chain; the writer only trusts the snapshot's.
+    this.chain = null;
+    for (const r of records) this.follow(r);
     this.checkpointed.add(seq);
     this.needCheckpoint = false;
   }
