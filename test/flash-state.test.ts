@@ -95,6 +95,24 @@ test("a cut at every write while a frame is taken: a frame published or recorded
   t.log(`${units} cut points; ${published} states published before a cut, each refused after it`);
 });
 
+test("state blocks that refuse every program: counted in diag, replays still refused while running, the rest carries on", (t) => {
+  class Refusing extends SimFlash {
+    override write(buffer: ArrayBuffer | ArrayBufferView, byteOffset: number): void {
+      // The state store is the region's last 3 blocks of 16 (defaultLayout).
+      if (byteOffset >= 13 * 4096) throw new Error("program failed");
+      super.write(buffer, byteOffset);
+    }
+  }
+  const all = frames(20);
+  const run = firmware(new Refusing({ blocks: 16 }));
+  for (const f of all.slice(0, 20)) run.push(f.bytes);
+  run.push(all[5].bytes);
+  t.is(run.fw.decoder.stats.ok, 20);
+  t.is(run.fw.decoder.stats.errors.replay, 1);
+  t.true((run.fw.diag().state_write_errors as number) >= 20);
+  t.true(run.fw.history!.store.stats.records > 0, "the history is written");
+});
+
 test("counters and cursors move from the host's store to flash once, and a reset forgets them there", (t) => {
   const flash = new SimFlash({ blocks: 16 });
   const kv = new MemoryStore();

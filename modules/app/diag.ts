@@ -1,6 +1,7 @@
 // The `<base>/diag` message and the `diag` command reply: counters only, never a key or password.
 import type { Firmware } from "./firmware.js";
 import { isoUtc } from "../util/time.js";
+import { FlashStateStore } from "./flash-state.js";
 
 export function diagnostics(
   fw: Firmware,
@@ -42,6 +43,8 @@ export function diagnostics(
     // Damaged flash records the reads skipped (each cost that record alone).
     out.damaged_records = fw.history.store.damagedRecords;
   }
+  // Cursor or frame-counter changes the flash refused: kept in RAM only, lost at the next restart.
+  if (fw.store instanceof FlashStateStore) out.state_write_errors = fw.store.log.stats.writeErrors;
   if (heap !== undefined) out.heap = heap;
   return out;
 }
