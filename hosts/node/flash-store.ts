@@ -1,5 +1,5 @@
-// `--flash FILE`: the history in a flash image file, and the key-value store (publish cursors,
-// replay counters) beside it in FILE.kv.json.
+// `--flash FILE`: the history, publish cursors and frame counters in a flash image file, and the
+// key-value store (device id, signing key, an older image's cursors and counters) in FILE.kv.json.
 import type { FlashRegion, KeyValueStore } from "../../modules/ports/ports.js";
 import { FileKeyValueStore } from "./kv-file.js";
 import { FileFlash } from "./flash-file.js";
