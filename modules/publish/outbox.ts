@@ -31,13 +31,14 @@ export interface OutboxOptions {
   window?: number;
   /** Prefix of the persisted cursor keys (default "pc-"): a second consumer (the database) has its own. */
   keyPrefix?: string;
-  /**
-   * A moved cursor is written by `persist` (the host's tick), and at once when this many records
-   * were delivered past the written one (default 32): what a crash makes the outbox send again is
-   * bounded in time and in count.
-   */
-  persistEveryRecords?: number;
 }
+
+/**
+ * A moved cursor is written by `persist` (the host's tick), and at once when this many records
+ * were delivered past the written one: what a crash makes the outbox send again is bounded in time
+ * and in count (README, "Restarts and power cuts").
+ */
+const PERSIST_EVERY = 32;
 
 interface InFlight<C> {
   cursor: C;
@@ -168,7 +169,7 @@ export class Outbox<C> {
       s.dirty = true;
       s.unsaved++;
     }
-    if (s.unsaved >= (this.options.persistEveryRecords ?? 32)) this.save(s);
+    if (s.unsaved >= PERSIST_EVERY) this.save(s);
     this.pump();
   }
 }
