@@ -83,14 +83,21 @@ function meter(): { server: Server; port: Promise<number>; sent: () => number } 
 function start(args: string[]): { connected: Promise<void>; exited: Promise<void>; kill(signal: NodeJS.Signals): void; err: () => string } {
   const child = spawn(process.execPath, [cli, "run", ...args], { stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
-  let connected!: () => void;
-  const ready = new Promise<void>((resolve) => (connected = resolve));
+  let reading!: () => void;
+  const ready = new Promise<void>((resolve) => (reading = resolve));
   child.stderr!.on("data", (b: Buffer) => {
     err += b;
-    if (err.includes("source: connected")) connected();
+    if (err.includes("source: connected")) reading();
   });
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  return { connected: Promise.race([ready, exited.then(() => { throw new Error(`metertap exited: ${err}`); })]), exited, kill: (s) => child.kill(s), err: () => err };
+  // A run that never reads the meter fails the loop instead of hanging it.
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => (timer = setTimeout(() => {
+    child.kill("SIGKILL");
+    reject(new Error(`metertap did not read the meter within 60 s: ${err}`));
+  }, 60_000)));
+  const connected = Promise.race([ready, stuck, exited.then(() => { throw new Error(`metertap exited: ${err}`); })]).finally(() => clearTimeout(timer));
+  return { connected, exited, kill: (s) => child.kill(s), err: () => err };
 }
 
 /**
