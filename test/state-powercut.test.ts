@@ -191,3 +191,22 @@ test("a damaged counter record: the short counter records after it are not given
   t.is(after.counters.get(TITLES[0]), 100, "the short records did not move another title's counter");
   t.false(after.counters.has(TITLES[1]));
 });
+
+test("what a change costs in flash: 8 bytes for the last title's counter, 16 for another title, 11 for a cursor", (t) => {
+  const flash = new SimFlash({ blocks: 8, blockLength: 4096 });
+  const log = new StateLog(flash, REGION);
+  log.setCounter(TITLES[0], 1); // the first change: header and checkpoint
+  const cost = (change: () => void) => {
+    const before = flash.bytesWritten;
+    change();
+    return flash.bytesWritten - before;
+  };
+  t.is(cost(() => log.setCounter(TITLES[0], 2)), 8);
+  t.is(cost(() => log.setCounter(TITLES[1], 7)), 16);
+  t.is(cost(() => log.setCounter(TITLES[1], 8)), 8);
+  t.is(cost(() => log.setCursor(0, { seq: 3, offset: 40 })), 11);
+  t.is(cost(() => log.setCounter(TITLES[1], 9)), 8, "a cursor between keeps the title");
+  t.is(cost(() => log.forget(TITLES[1])), 12);
+  t.is(cost(() => log.setCounter(TITLES[1], 10)), 16, "after a forget the title is written again");
+  t.is(new StateLog(flash, REGION).counters.get(TITLES[1]), 10);
+});
