@@ -6,7 +6,7 @@ import { ByteReader, ByteWriter } from "./varint.js";
 import {
   EVENT_TYPES, INTERVAL_FLAGS,
   type BillingRecord, type Channels, type Cursor, type EventRecord, type HistoryRecord, type IntervalFlag,
-  type IntervalRecord, type MaxDemandRecord, type StreamName, type VoltageRecord,
+  type IntervalRecord, type MaxDemandRecord, type Seal, type SealContext, type StreamName, type VoltageRecord,
 } from "./records.js";
 
 export type StoreId = "profile" | "voltage" | "billing" | "events";
@@ -24,6 +24,7 @@ const enum Kind {
   IntervalKey = 0, IntervalNext = 1, IntervalAt = 2, Gap = 3,
   VoltageKey = 4, VoltageNext = 5,
   Daily = 6, Monthly = 7, MaxDemand = 8, Event = 9,
+  Signature = 10, SignerContext = 11,
 }
 
 /** What a delta record needs from the record before it in the same block. */
@@ -34,14 +35,17 @@ export interface Chain {
   registers: number[];
 }
 
-/** Encodes `rec` and appends it to `store`, keeping the writer's chain for the next one. */
-export function appendRecord(store: LogStore, rec: HistoryRecord, state: { chain: Chain | null }): Cursor {
+/**
+ * Encodes `rec` and appends it to `store`, keeping the writer's chain for the next one. `after(seq)`
+ * gives records to program with it in the same block (its signature).
+ */
+export function appendRecord(store: LogStore, rec: HistoryRecord, state: { chain: Chain | null }, after?: (seq: number) => RecordDraft[]): Cursor {
   let next: Chain | null = null;
   const cursor = store.append((fresh, seq) => {
     const prev = !fresh && state.chain && state.chain.seq === seq ? state.chain : null;
     const r = encode(rec, prev, seq);
     next = r.chain;
-    return r.draft;
+    return after ? [r.draft, ...after(seq)] : r.draft;
   });
   if (rec.stream === "quarter-hour" || rec.stream === "voltage") state.chain = next;
   return cursor;
@@ -107,6 +111,62 @@ function encode(rec: HistoryRecord, prev: Chain | null, seq: number): { draft: R
       return { draft: draft(Kind.Event, 0, w), chain: null };
     }
   }
+}
+
+/**
+ * `rec` exactly as flash will give it back (values rounded, channels and flags in format order):
+ * what a signature must cover, so that the stored record verifies.
+ */
+export function storedForm(rec: HistoryRecord): HistoryRecord {
+  const { draft } = encode(rec, null, 0);
+  return decodeRecord({ type: draft.type, payload: draft.payload, cursor: { seq: 0, offset: 0 } }, { chain: null }) ?? rec;
+}
+
+/** Printable ASCII, at most 64 characters: the context record stays within a record's payload. */
+export function sealContext(deviceId: string, meterId: string, firmware: string): SealContext {
+  const clean = (s: string) => s.slice(0, 64).split("").map((c) => (c >= " " && c <= "~" ? c : "?")).join("");
+  return { deviceId: clean(deviceId), meterId: clean(meterId), firmware: clean(firmware) };
+}
+
+/** The records that follow a signed record: the signer's context (when the block lacks it), the signature. */
+export function sealDrafts(seal: Seal, withContext: boolean): RecordDraft[] {
+  const out: RecordDraft[] = [];
+  if (withContext) {
+    const w = new ByteWriter();
+    for (const text of [seal.context.deviceId, seal.context.meterId, seal.context.firmware]) {
+      w.uint(text.length);
+      for (let i = 0; i < text.length; i++) w.byte(text.charCodeAt(i));
+    }
+    out.push(draft(Kind.SignerContext, 0, w));
+  }
+  const w = new ByteWriter().uint(seal.counter);
+  for (const b of seal.signature) w.byte(b);
+  out.push(draft(Kind.Signature, 0, w));
+  return out;
+}
+
+/** A signature (kind 10) or a signer context (kind 11) record; null for any other or a malformed one. */
+export function decodeSealPart(raw: RawRecord): { counter: number; signature: Uint8Array } | SealContext | null {
+  const kind = raw.type & 0x0f;
+  const r = new ByteReader(raw.payload);
+  try {
+    if (kind === Kind.Signature) {
+      const counter = r.uint();
+      const signature = raw.payload.slice(r.pos);
+      return signature.length === 64 ? { counter, signature } : null;
+    }
+    if (kind === Kind.SignerContext) {
+      const [deviceId, meterId, firmware] = [0, 1, 2].map(() => {
+        let s = "";
+        for (let n = r.uint(); n > 0; n--) s += String.fromCharCode(r.byte());
+        return s;
+      });
+      return { deviceId, meterId, firmware };
+    }
+  } catch {
+    // Malformed: skipped like any record that does not parse.
+  }
+  return null;
 }
 
 /** Decodes one raw record; delta records need `state`, fed every record of the store in order. */

@@ -22,12 +22,14 @@
 //     cursorFromString give a compact form for a key-value store.
 //   history.currentMaxDemand() -> { month, start, powerW } | null   this month's peak so far.
 //   recordToJson(record) -> the `metertap history` JSON line (also the MQTT payload).
+//   history.sealer = signer; history.sealed(stream?, fromMs?, toMs?, afterCounter?)
+//     with a sealer, each signed record is stored with its signature; sealed() reads them back.
 import type { Clock, FlashRegion } from "../ports/ports.js";
 import type { DecodeResult, Reading } from "../reading/model.js";
 import { LogStore } from "./log-store.js";
 import { Recorder, type RecorderOptions } from "./recorder.js";
-import { appendRecord, decodeRecord, STORE_OF, type Chain, type StoreId } from "./codec.js";
-import type { Cursor, EventRecord, HistoryRecord, MaxDemandRecord, StoredRecord, StreamName } from "./records.js";
+import { appendRecord, decodeRecord, decodeSealPart, sealDrafts, storedForm, STORE_OF, type Chain, type StoreId } from "./codec.js";
+import type { Cursor, EventRecord, HistoryRecord, MaxDemandRecord, RecordSealer, Seal, SealContext, StoredRecord, StreamName } from "./records.js";
 import { serialDiff } from "./serial.js";
 
 export * from "./records.js";
@@ -83,6 +85,12 @@ export class History {
   private readonly listeners: Listener[] = [];
   /** Records committed, and records lost because the flash refused them (counted, never thrown). */
   readonly stats = { records: 0, writeErrors: 0 };
+  /** Signs committed records (quarter-hour, daily, monthly); their seals are stored right after them. */
+  sealer?: RecordSealer;
+  /** The highest record counter in the head blocks the mount read: a floor for the next one. */
+  readonly mountedCounter: number = 0;
+  /** Per store: the block and the signer context last written in it (a block carries its own). */
+  private readonly contexts: Partial<Record<StoreId, { seq: number; key: string }>> = {};
   /** Each store's delta chain as its writer left it (restored from the head block the mount read). */
   private readonly chains: Record<StoreId, { chain: Chain | null }> = { profile: { chain: null }, voltage: { chain: null }, billing: { chain: null }, events: { chain: null } };
 
@@ -98,7 +106,11 @@ export class History {
     }
     this.stores = stores;
     for (const id of STORE_ORDER) {
-      for (const raw of this.stores[id].takeMountedHead()) decodeRecord(raw, this.chains[id]);
+      for (const raw of this.stores[id].takeMountedHead()) {
+        decodeRecord(raw, this.chains[id]);
+        const part = decodeSealPart(raw);
+        if (part && "counter" in part) this.mountedCounter = Math.max(this.mountedCounter, part.counter);
+      }
     }
     this.recorder = new Recorder(options, {
       last: (stream, match) => this.last(stream, match),
@@ -174,6 +186,48 @@ export class History {
   }
 
   /**
+   * Signed records with their seals, oldest first by record counter (the quarter-hours and the
+   * billing records live in two stores: merged). Optionally one stream, starts in [fromMs, toMs),
+   * counters above `afterCounter`.
+   */
+  *sealed(stream?: StreamName, fromMs = -Infinity, toMs = Infinity, afterCounter = 0): IterableIterator<{ record: HistoryRecord; seal: Seal }> {
+    const ids: StoreId[] = stream ? [STORE_OF[stream]] : ["profile", "billing"];
+    const sources = ids.map((id) => this.sealedIn(id));
+    const heads = sources.map((it) => it.next());
+    for (;;) {
+      let pick = -1;
+      heads.forEach((h, i) => {
+        if (!h.done && (pick < 0 || h.value.seal.counter < (heads[pick].value as { seal: Seal }).seal.counter)) pick = i;
+      });
+      if (pick < 0) return;
+      const item = heads[pick].value as { record: HistoryRecord; seal: Seal };
+      heads[pick] = sources[pick].next();
+      const start = (item.record as { start: number }).start;
+      if ((!stream || item.record.stream === stream) && start >= fromMs && start < toMs && item.seal.counter > afterCounter) yield item;
+    }
+  }
+
+  /** A store's sealed records: a signature belongs to the record right before it in its block. */
+  private *sealedIn(id: StoreId): IterableIterator<{ record: HistoryRecord; seal: Seal }> {
+    const state = { chain: null as Chain | null };
+    let prev: { record: HistoryRecord | null; seq: number } | null = null;
+    let context: { value: SealContext; seq: number } | null = null;
+    for (const raw of this.stores[id].records(null)) {
+      const rec = decodeRecord(raw, state);
+      // After damage, what the signature followed is unknown.
+      if (raw.afterDamage) prev = context = null;
+      const part = decodeSealPart(raw);
+      if (part && !("counter" in part)) context = { value: part, seq: raw.cursor.seq };
+      else if (part) {
+        if (prev?.record && prev.seq === raw.cursor.seq && context?.seq === raw.cursor.seq) {
+          yield { record: prev.record, seal: { counter: part.counter, signature: part.signature, context: context.value } };
+        }
+        prev = null;
+      } else prev = { record: rec, seq: raw.cursor.seq };
+    }
+  }
+
+  /**
    * Records of a stream, reading blocks newest first and stopping after the first block that
    * starts before `fromMs`: what a restart needs, without reading the whole store.
    */
@@ -211,7 +265,11 @@ export class History {
       const id = STORE_OF[rec.stream];
       let cursor: Cursor;
       try {
-        cursor = appendRecord(this.stores[id], rec, this.chains[id]);
+        const seal = this.sealer?.seal(storedForm(rec)) ?? null;
+        const key = seal && JSON.stringify(seal.context);
+        const written = this.contexts[id];
+        cursor = appendRecord(this.stores[id], rec, this.chains[id], seal ? (seq) => sealDrafts(seal, !(written?.seq === seq && written.key === key)) : undefined);
+        if (seal) this.contexts[id] = { seq: cursor.seq, key: key! };
       } catch (e) {
         if ((e as Error).name === "PowerLoss") throw e; // the simulated device is off
         this.stats.writeErrors++;

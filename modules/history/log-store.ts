@@ -99,17 +99,17 @@ export class LogStore {
   /**
    * Appends one record and returns where it lives once it is committed. `build(fresh)` gives the
    * record; `fresh` is true when it will be the first record of its block `seq` (delta encodings
-   * restart there). A failed program or read-back moves the record to the next block.
+   * restart there). A failed program or read-back moves the record to the next block. Several
+   * drafts are programmed together in one block (a record and its signature): the cursor is the first's.
    */
-  append(build: (fresh: boolean, seq: number) => RecordDraft): Cursor {
+  append(build: (fresh: boolean, seq: number) => RecordDraft | RecordDraft[]): Cursor {
     for (let attempt = 0; attempt < 3; attempt++) {
       if (this.headClosed) this.openBlock();
-      let draft = build(this.writeOffset === HEADER_BYTES, this.headSeq);
-      if (this.writeOffset + LogStore.recordBytes(draft.payload.length) > this.blockLength && this.writeOffset > HEADER_BYTES) {
+      let bytes = frameAll(build(this.writeOffset === HEADER_BYTES, this.headSeq));
+      if (this.writeOffset + bytes.length > this.blockLength && this.writeOffset > HEADER_BYTES) {
         this.openBlock();
-        draft = build(true, this.headSeq);
+        bytes = frameAll(build(true, this.headSeq));
       }
-      const bytes = frame(draft);
       if (HEADER_BYTES + bytes.length > this.blockLength) throw new RangeError("record larger than a block");
       const head = this.live[this.live.length - 1];
       const at = this.offsetOf(head.index) + this.writeOffset;
@@ -309,6 +309,18 @@ function resync(data: Uint8Array, from: number): number {
     if (end === data.length || (data[end] === 0xff && end + 1 < data.length && data[end + 1] === 0xff && erased(data, end)) || recordEnd(data, end) > 0) return p;
   }
   return -1;
+}
+
+function frameAll(d: RecordDraft | RecordDraft[]): Uint8Array {
+  if (!Array.isArray(d)) return frame(d);
+  const parts = d.map(frame);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 function frame(d: RecordDraft): Uint8Array {

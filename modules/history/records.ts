@@ -101,6 +101,28 @@ export interface Cursor {
 
 export type StoredRecord = HistoryRecord & { cursor: Cursor };
 
+/** Who signed a record (OCMF gateway GS and GV, meter MS): printable ASCII, at most 64 characters each. */
+export interface SealContext {
+  deviceId: string;
+  meterId: string;
+  firmware: string;
+}
+
+/** A record's signature as the history keeps it, right after the record (docs/SIGNED-RECORDS.md). */
+export interface Seal {
+  /** The device's record counter: one per signature, never reused. */
+  counter: number;
+  /** ECDSA P-256 r || s, 64 bytes. */
+  signature: Uint8Array;
+  context: SealContext;
+}
+
+/** Signs records as they are committed: the history stores the seal with the record. */
+export interface RecordSealer {
+  /** The seal of `rec` (as flash gives it back), or null for a stream that is not signed. */
+  seal(rec: HistoryRecord): Seal | null;
+}
+
 function round1(v: number): number {
   return Math.round(v * 10) / 10;
 }
