@@ -3,12 +3,12 @@
 // and node:crypto, and the line passes `metertap verify`'s check.
 import test from "ava";
 import { execFileSync, spawnSync } from "node:child_process";
-import { createPublicKey, verify } from "node:crypto";
+import { createPublicKey, generateKeyPairSync, sign, verify } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildEcdsaTest } from "./c/build.js";
-import { ecdsaDer } from "../modules/signing/der.js";
+import { ecdsaDer, ecdsaRaw } from "../modules/signing/der.js";
 import { ocmfLine, parseOcmf, signedPayload } from "../modules/signing/ocmf.js";
 import { utf8 } from "../modules/signing/record-signer.js";
 import { publicKeyPem } from "../hosts/node/signer.js";
@@ -51,4 +51,21 @@ test("DER encoding: leading zeros dropped, a high bit gets a zero byte", (t) => 
   raw[32] = 0x80; // s = 0x80 00 .. 00 (32 bytes)
   t.deepEqual(Array.from(ecdsaDer(raw).subarray(0, 7)), [0x30, 3 + 35, 0x02, 1, 1, 0x02, 33]);
   t.is(ecdsaDer(raw)[7], 0);
+});
+
+test("the history stores r || s: DER back to 64 bytes, zeros and sign bytes restored as they were", (t) => {
+  const raw = new Uint8Array(64);
+  raw[31] = 1;
+  raw[32] = 0x80;
+  t.deepEqual(ecdsaRaw(ecdsaDer(raw)), raw);
+  // node:crypto's DER signatures, whatever their r and s lengths, round-trip to its r || s form.
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  for (let i = 0; i < 200; i++) {
+    const der = sign("sha256", Buffer.of(i), { key: privateKey, dsaEncoding: "der" });
+    const rs = ecdsaRaw(der);
+    t.is(rs.length, 64);
+    t.true(verify("sha256", Buffer.of(i), { key: privateKey, dsaEncoding: "ieee-p1363" }, rs));
+    t.deepEqual(Array.from(ecdsaDer(rs)), Array.from(der));
+  }
+  t.throws(() => ecdsaRaw(Uint8Array.of(0x30, 6, 0x04, 1, 1, 0x02, 1, 1)), { message: "not a DER ECDSA signature" });
 });

@@ -16,7 +16,6 @@ import { sourceOpener } from "./sources.js";
 import type { MeterSpec } from "./meters.js";
 import type { DbSink } from "./db/sink.js";
 import { nodeSigner } from "./signer.js";
-import { attachSigning } from "./signed-log.js";
 import { toHex } from "../../modules/util/hex.js";
 import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
@@ -151,13 +150,13 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
         heap: () => process.memoryUsage().heapUsed,
         // Diagnostics show the public key, never the private one.
         deviceFacts: signer && (() => ({ signing_public_key: toHex(signer.publicKey()) })),
-      }, { qos: 1, ...spec.config, device });
+        signer,
+      }, { qos: 1, ...spec.config, device: { swVersion: VERSION, ...device } });
       if (web) {
         // A HomeWizard serial per meter (12 hex digits), stable across runs.
         const serial = spec.config.mac?.replace(/[^0-9a-fA-F]/g, "").toLowerCase() || createHash("sha256").update(spec.name).digest("hex").slice(0, 12);
         meter.page = nodeWebApp(meter.firmware, { serial, timeZone: spec.config.timeZone, commandSecret: spec.config.commandSecret, store: meter.storage?.store });
       }
-      if (signer) attachSigning(meter.firmware, signer, meter.storage!.store, spec.flashFile!, VERSION);
       o.db?.attach(meter.firmware);
       meter.firmware.start();
     } catch (e) {

@@ -22,7 +22,7 @@ export const RUN_USAGE = `usage: metertap run --source SPEC [--source SPEC...] [
   --db URL           also write readings and history to a database: sqlite:FILE or
                      postgres://user:pass@host/db (or env DATABASE_URL); docs/DATABASE.md
   --sign             sign each closed quarter-hour, daily and monthly record with the device
-                     key (ECDSA P-256) into FILE.signed; needs --flash (docs/SIGNED-RECORDS.md)
+                     key (ECDSA P-256), kept with the history in FILE; needs --flash (docs/SIGNED-RECORDS.md)
   --flash FILE       keep the history in FILE (default: in memory for this run)
   --key HEX          decryption key, 32 hex digits (or env METERTAP_KEY, KEY)
   --auth-key HEX     authentication key, 32 hex digits (or env METERTAP_AAD, AAD with 32 digits)

@@ -1,7 +1,7 @@
 // The firmware pipeline, the same on the dongle (main.ts) and on a desktop (hosts/node):
 // byte source → Decoder → History (flash) → Publisher. The core has no timers: the host calls
 // tick() every ~250 ms for idle flush, state rate limits, diagnostics and reconnect backoff.
-import type { Cipher, Clock, FlashRegion, KeyValueStore, OpenByteSource, Publisher, ByteSource } from "../ports/ports.js";
+import type { Cipher, Clock, FlashRegion, KeyValueStore, OpenByteSource, Publisher, ByteSource, Signer } from "../ports/ports.js";
 import type { DecodeResult, Reading, SecurityInfo } from "../reading/model.js";
 import type { RawFrame } from "../stream/framer.js";
 import { Decoder } from "../decode/decoder.js";
@@ -26,6 +26,7 @@ import { builtinCommands } from "./builtin-commands.js";
 import { DeviceIdentity } from "./identity.js";
 import { diagnostics } from "./diag.js";
 import { isoUtc } from "../util/time.js";
+import { RecordSigner } from "../signing/record-signer.js";
 
 export interface FirmwarePorts {
   openSource: OpenByteSource;
@@ -39,6 +40,11 @@ export interface FirmwarePorts {
   heap?(): number;
   /** Host facts for diagnostics (the ESP32's reset reason, Wi-Fi RSSI); never a secret. */
   deviceFacts?(): Record<string, unknown>;
+  /**
+   * The device key: with a flash history, each closed quarter-hour, daily and monthly record is
+   * signed and stored with its signature; the record counter goes to `store` at every record.
+   */
+  signer?: Signer;
 }
 
 export interface FirmwareConfig {
@@ -131,6 +137,8 @@ export class Firmware {
   private readonly knownKeys = new Set<string>();
   private readonly values: ValueTopics;
   private meter: MeterInfo = {};
+  /** The meter's id as its last validated frame gave it (signed records name it). */
+  private meterId = "unknown";
   private readonly identity: DeviceIdentity;
   /** Clock time of the last validated reading (diagnostics: last telegram). */
   lastReadingAt: number | null = null;
@@ -145,6 +153,15 @@ export class Firmware {
     this.meterLink = new MeterLink(this.startedAt, config.linkTimeoutMs ?? 30_000, config.idleFlushMs ?? 500);
     const behind = new WriteBehindStore(ports.store ?? new MemoryStore(), config.storeFlushMs ?? 60_000, this.startedAt);
     ({ history: this.history, store: this.store } = openFlash(ports, config.timeZone, behind));
+    if (ports.signer && this.history) {
+      const history = this.history.store;
+      // The host's own store, not the write-behind one: the counter must be written before each signature.
+      history.sealer = new RecordSigner(ports.signer, ports.store ?? new MemoryStore(), {
+        deviceId: () => this.topics?.deviceId ?? "unknown",
+        meterId: () => this.meterId,
+        firmware: config.device?.swVersion ?? "unknown",
+      }, history.mountedCounter);
+    }
     this.decoder = new Decoder({
       cipher: ports.cipher,
       encryptionKey: config.encryptionKey,
@@ -272,6 +289,7 @@ export class Firmware {
     this.meterLink.frame(frame);
     const now = this.ports.clock.now();
     if (result.security) this.stats.lastSecurity = result.security;
+    if (result.ok && result.reading?.meterId) this.meterId = result.reading.meterId;
     // History uses only validated readings (and security facts to spot a counter reset).
     if (this.history && this.history.onResult(result, now)) this.outbox?.pump();
     // Refused frames are counted by the decoder and go no further.

@@ -1,10 +1,13 @@
-// `metertap history --signed` / `--public-key`: the signed records (FILE.signed) and the device's
-// public key (from FILE.kv.json; the private key is never printed).
-import { existsSync, readFileSync } from "node:fs";
+// `metertap history --signed` / `--public-key`: the signed records (kept with the history in FILE)
+// and the device's public key (from FILE.kv.json; the private key is never printed).
+import { existsSync } from "node:fs";
 import { FileKeyValueStore } from "../kv-file.js";
+import { FileFlash } from "../flash-file.js";
 import { nodeSigner, publicKeyPem } from "../signer.js";
-import { signedLogPath } from "../signed-log.js";
-import { parseOcmf, SIGNED_STREAMS } from "../../../modules/signing/ocmf.js";
+import { History, type StreamName } from "../../../modules/history/history.js";
+import { LayoutError } from "../../../modules/history/log-store.js";
+import { SIGNED_STREAMS } from "../../../modules/signing/ocmf.js";
+import { signedLines } from "../../../modules/signing/record-signer.js";
 
 export function printPublicKey(flashFile: string): number {
   const signer = existsSync(`${flashFile}.kv.json`) ? nodeSigner(new FileKeyValueStore(`${flashFile}.kv.json`), false) : null;
@@ -16,24 +19,28 @@ export function printPublicKey(flashFile: string): number {
   return 0;
 }
 
-/** Prints the signed lines of `stream` (all signed streams when absent) whose interval starts in [from, to). */
+/** Prints the signed records of `stream` (all signed streams when absent) whose interval starts in [from, to). */
 export function printSigned(flashFile: string, stream: string | undefined, from: number, to: number): number {
   if (stream !== undefined && !SIGNED_STREAMS.includes(stream)) {
     process.stderr.write(`metertap history: --signed covers ${SIGNED_STREAMS.join(", ")}\n`);
     return 2;
   }
-  const path = signedLogPath(flashFile);
-  const text = existsSync(path) ? readFileSync(path, "utf8") : "";
-  const out: string[] = [];
-  for (const line of text.split("\n")) {
-    const rec = parseOcmf(line);
-    if (!rec) continue;
-    const rd = rec.fields.RD as { TM: string }[];
-    const start = rd.length ? Date.parse(rd[0].TM) : NaN;
-    if (stream && rec.fields.XS !== stream) continue;
-    if (!(start >= from && start < to) && (from > -Infinity || to < Infinity)) continue;
-    out.push(line);
+  if (!existsSync(flashFile)) {
+    process.stderr.write(`metertap history: no flash image at ${flashFile}\n`);
+    return 2;
   }
-  if (out.length) process.stdout.write(out.join("\n") + "\n");
+  const flash = FileFlash.open(flashFile);
+  try {
+    const history = new History(flash, { now: () => Date.now() });
+    const out: string[] = [];
+    for (const { line } of signedLines(history, stream as StreamName | undefined, from, to)) out.push(line);
+    if (out.length) process.stdout.write(out.join("\n") + "\n");
+  } catch (e) {
+    if (!(e instanceof LayoutError)) throw e;
+    process.stderr.write(`metertap history: ${flashFile}: ${e.message}\n`);
+    return 1;
+  } finally {
+    flash.close();
+  }
   return 0;
 }
