@@ -1,18 +1,23 @@
 // The commands every build answers. Replies go to `<base>/response`; see publish/commands.ts.
 import type { FirmwarePorts } from "./firmware.js";
+import type { History } from "../history/history.js";
 import type { Firmware } from "./firmware.js";
 import { CommandError, timeArg, type CommandHandler } from "../publish/commands.js";
 import { resetReplayCounters } from "../security/replay.js";
 import { toHex } from "../util/hex.js";
+import { signedLines } from "../signing/record-signer.js";
 
 /** Records one history reply may carry; ask again with a later `from` for more. */
 export const MAX_HISTORY_RECORDS = 96;
+/** Signed records (about 1.2 KB each with six channels) one reply may carry; ask again with `after`. */
+export const MAX_SIGNED_RECORDS = 16;
 
 export function builtinCommands(fw: Firmware, ports: FirmwarePorts): Record<string, CommandHandler> {
   return {
     history(args) {
       const history = fw.history;
       if (!history) throw new CommandError("no history store on this device");
+      if (args.signed === true) return signedHistory(history.store, args);
       const stream = args.stream;
       if (typeof stream !== "string" || !history.streams.includes(stream)) {
         throw new CommandError(`'stream' must be one of ${history.streams.join(", ")}`);
@@ -44,4 +49,20 @@ export function builtinCommands(fw: Firmware, ports: FirmwarePorts): Record<stri
       return { rebooting: true };
     },
   };
+}
+
+/** `{"signed": true, "after": N}`: the OCMF lines of the records signed after counter N, in counter order. */
+function signedHistory(history: History, args: Record<string, unknown>): Record<string, unknown> {
+  const after = args.after ?? 0;
+  if (typeof after !== "number" || !Number.isSafeInteger(after) || after < 0) throw new CommandError("'after' must be a record counter (0: from the oldest kept)");
+  const records: string[] = [];
+  let truncated = false;
+  for (const { line } of signedLines(history, undefined, undefined, undefined, after)) {
+    if (records.length === MAX_SIGNED_RECORDS) {
+      truncated = true;
+      break;
+    }
+    records.push(line);
+  }
+  return { signed: true, after, truncated, records };
 }

@@ -12,6 +12,7 @@ import { json, text, type WebRequest, type WebResponse } from "./http.js";
 import { basicInfo, hwData, type Identity } from "./homewizard.js";
 import { LiveHub, liveReading } from "./live.js";
 import { historyCsv, historyJson } from "./history-api.js";
+import { signedLines } from "../signing/record-signer.js";
 import { ASSET_TYPES } from "./assets.js";
 import { periodTotals, readRates, totalsQuantities, type PeriodTotal } from "./totals.js";
 import type { Quantity } from "../publish/quantities.js";
@@ -214,8 +215,9 @@ export class WebApp {
     return { current: peak ? JSON.parse(recordToJson(peak)) : null };
   }
 
-  /** GET /history/<stream>.json|.csv?from=ISO&to=ISO */
+  /** GET /history/<stream>.json|.csv?from=ISO&to=ISO; /history/signed.txt?after=N: the signed records. */
   private history(req: WebRequest): WebResponse {
+    if (req.path === "/history/signed.txt") return this.signed(req);
     const m = /^\/history\/([a-z-]+)\.(json|csv)$/.exec(req.path);
     const h = this.ports.firmware.history?.store;
     if (!m || !STREAMS.includes(m[1] as StreamName)) return text(`streams: ${STREAMS.join(", ")} (.json or .csv)\n`, 404);
@@ -233,6 +235,26 @@ export class WebApp {
         ...(req.query.download !== undefined ? { "content-disposition": `attachment; filename="metertap-${stream}.${m[2]}"` } : {}),
       },
       body: csv ? historyCsv(h, stream, from, to) : historyJson(h, stream, from, to),
+    };
+  }
+
+  /** The OCMF lines `metertap verify` checks, counters above `after`, produced record by record. */
+  private signed(req: WebRequest): WebResponse {
+    const h = this.ports.firmware.history?.store;
+    if (!h) return text("no history store on this host\n", 404);
+    const after = Number(req.query.after ?? 0);
+    if (!Number.isSafeInteger(after) || after < 0) return text("after is a record counter\n", 400);
+    const lines = function* () {
+      for (const { line } of signedLines(h, undefined, undefined, undefined, after)) yield line + "\n";
+    };
+    return {
+      status: 200,
+      headers: {
+        "content-type": "text/plain; charset=utf-8",
+        "cache-control": "no-store",
+        ...(req.query.download !== undefined ? { "content-disposition": `attachment; filename="metertap-signed.txt"` } : {}),
+      },
+      body: lines(),
     };
   }
 

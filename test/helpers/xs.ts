@@ -24,8 +24,11 @@ export interface XsWorker {
   close(): Promise<void>;
 }
 
-/** Bundles a TypeScript entry (path from the repo root) for XS and starts it in a worker. */
-export async function startXs(entry: string): Promise<XsWorker> {
+/**
+ * Bundles a TypeScript entry (path from the repo root) for XS and starts it in a worker.
+ * `handleCommand` answers the worker's own `issueCommand` calls (a host port played by Node).
+ */
+export async function startXs(entry: string, handleCommand?: (request: Uint8Array) => Promise<Uint8Array>): Promise<XsWorker> {
   const bundle = await build({
     entryPoints: [repoRoot + entry],
     bundle: true,
@@ -42,6 +45,7 @@ export async function startXs(entry: string): Promise<XsWorker> {
     name: entry.replace(/[^a-z0-9]/gi, "_"),
     meteringLimit: 0,
     stderr: "inherit",
+    ...(handleCommand ? { handleCommand } : {}),
   } as any);
   await worker.evaluate(bundle.outputFiles[0].text);
   return {
