@@ -107,6 +107,8 @@ export function esp32Host(network: NetworkFactory): MetertapHost {
       log,
       reboot: restart,
       heap: () => deviceFacts().heap,
+      // Each closed quarter-hour, day and month is signed and kept with its signature in the history partition.
+      signer,
       deviceFacts: () => ({
         reset_reason: resetReason,
         rssi: station.rssi ?? null,
