@@ -85,3 +85,24 @@ test("a cut at every unit of a signed midnight commit: signatures stay with thei
   t.deepEqual([...outcomes.keys()].sort(), [23, 24, 25, 26]);
   t.log(`${units} cuts; signed records kept after a cut: ${[...outcomes].sort().map(([n, c]) => `${n} (${c} cuts)`).join(", ")}`);
 });
+
+test("a signature that fails (PSA refusing) costs the signature, not the record: stored unsigned, its counter skipped", (t) => {
+  const flash = new SimFlash({ blocks: 14 });
+  const nvs = new MemoryStore();
+  const h = new History(flash, { now: () => 0 }, options);
+  let calls = 0;
+  const flaky: Signer = {
+    publicKey: signer.publicKey,
+    sign(m) {
+      if (++calls === 2) throw new Error("PSA error -134");
+      return signer.sign(m);
+    },
+  };
+  h.sealer = new RecordSigner(flaky, nvs, { deviceId: () => "dongle", meterId: () => "E0001", firmware: "1.0.0" });
+  for (let ms = midnight - 3_600_000; ms <= midnight - 15 * 60_000; ms += 60_000) h.onReading(at(ms), ms);
+  t.is([...h.query("quarter-hour")].length, 3);
+  const { counters, problems } = sealedOk(h);
+  t.deepEqual(problems, []);
+  t.deepEqual(counters, [1, 3]);
+  t.is(h.stats.sealErrors, 1);
+});

@@ -42,6 +42,8 @@ export function diagnostics(
     out.history = fw.history.counts;
     // Damaged flash records the reads skipped (each cost that record alone).
     out.damaged_records = fw.history.store.damagedRecords;
+    // Records stored unsigned because signing failed (PSA refused): their counters are skipped.
+    if (fw.history.store.sealer) out.sign_errors = fw.history.store.stats.sealErrors;
   }
   // Cursor or frame-counter changes the flash refused: kept in RAM only, lost at the next restart.
   if (fw.store instanceof FlashStateStore) out.state_write_errors = fw.store.log.stats.writeErrors;

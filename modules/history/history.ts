@@ -83,8 +83,11 @@ export class History {
   private readonly stores: Record<StoreId, LogStore>;
   private readonly recorder: Recorder;
   private readonly listeners: Listener[] = [];
-  /** Records committed, and records lost because the flash refused them (counted, never thrown). */
-  readonly stats = { records: 0, writeErrors: 0 };
+  /**
+   * Records committed, records lost because the flash refused them, and records the sealer could
+   * not sign (stored unsigned): counted, never thrown.
+   */
+  readonly stats = { records: 0, writeErrors: 0, sealErrors: 0 };
   /** Signs committed records (quarter-hour, daily, monthly); their seals are stored right after them. */
   sealer?: RecordSealer;
   /** The highest record counter in the head blocks the mount read: a floor for the next one. */
@@ -259,13 +262,25 @@ export class History {
     return null;
   }
 
+  /** The sealer's seal of `rec`; a signing failure costs the signature, never the record. */
+  private seal(rec: HistoryRecord): Seal | null {
+    if (!this.sealer) return null;
+    try {
+      return this.sealer.seal(storedForm(rec));
+    } catch (e) {
+      if ((e as Error).name === "PowerLoss") throw e;
+      this.stats.sealErrors++;
+      return null;
+    }
+  }
+
   private commit(records: HistoryRecord[]): HistoryRecord[] {
     const committed: HistoryRecord[] = [];
     for (const rec of records) {
       const id = STORE_OF[rec.stream];
       let cursor: Cursor;
       try {
-        const seal = this.sealer?.seal(storedForm(rec)) ?? null;
+        const seal = this.seal(rec);
         const key = seal && JSON.stringify(seal.context);
         const written = this.contexts[id];
         cursor = appendRecord(this.stores[id], rec, this.chains[id], seal ? (seq) => sealDrafts(seal, !(written?.seq === seq && written.key === key)) : undefined);
