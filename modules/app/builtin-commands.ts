@@ -9,8 +9,8 @@ import { signedLines } from "../signing/record-signer.js";
 
 /** Records one history reply may carry; ask again with a later `from` for more. */
 export const MAX_HISTORY_RECORDS = 96;
-/** Signed records (about 1.2 KB each with six channels) one reply may carry; ask again with `after`. */
-export const MAX_SIGNED_RECORDS = 16;
+/** Signed records one reply may carry (1.6 KB each with seven channels, 2 KB escaped); ask again with `after`. */
+export const MAX_SIGNED_RECORDS = 8;
 
 export function builtinCommands(fw: Firmware, ports: FirmwarePorts): Record<string, CommandHandler> {
   return {
