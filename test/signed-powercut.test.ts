@@ -106,3 +106,24 @@ test("a signature that fails (PSA refusing) costs the signature, not the record:
   t.deepEqual(counters, [1, 3]);
   t.is(h.stats.sealErrors, 1);
 });
+
+test("paging by counter: the same records as a full read, reading from the newest blocks only", (t) => {
+  const flash = new SimFlash({ blocks: 14 });
+  const h = mount(flash, new MemoryStore());
+  // Five days: the profile store (6 blocks of about 48 signed quarter-hours) has wrapped.
+  for (let ms = midnight - 5 * 86_400_000; ms < midnight; ms += 60_000) h.onReading(at(ms), ms);
+  const all = [...h.sealed()].map((s) => s.seal.counter);
+  t.true(all.length > 200, `${all.length} kept`);
+  t.true(all[0] > 1, "the oldest were reclaimed");
+  flash.bytesRead = 0;
+  [...h.sealed()];
+  const full = flash.bytesRead;
+  t.is(full, 7 * 4096);
+  for (const after of [0, all[0] - 1, all[40], all[all.length - 9], all[all.length - 1]]) {
+    flash.bytesRead = 0;
+    const page = [...h.sealed(undefined, undefined, undefined, after)].map((s) => s.seal.counter);
+    t.deepEqual(page, all.filter((c) => c > after), `after ${after}`);
+    // The last page: each store's head block, found and then read (4 blocks; all of them: 7, and 208 in 1 MiB).
+    if (after === all[all.length - 9]) t.is(flash.bytesRead, 4 * 4096, `${flash.bytesRead} bytes read for the last page, ${full} for all`);
+  }
+});

@@ -195,7 +195,7 @@ export class History {
    */
   *sealed(stream?: StreamName, fromMs = -Infinity, toMs = Infinity, afterCounter = 0): IterableIterator<{ record: HistoryRecord; seal: Seal }> {
     const ids: StoreId[] = stream ? [STORE_OF[stream]] : ["profile", "billing"];
-    const sources = ids.map((id) => this.sealedIn(id));
+    const sources = ids.map((id) => this.sealedIn(id, afterCounter));
     const heads = sources.map((it) => it.next());
     for (;;) {
       let pick = -1;
@@ -210,12 +210,25 @@ export class History {
     }
   }
 
-  /** A store's sealed records: a signature belongs to the record right before it in its block. */
-  private *sealedIn(id: StoreId): IterableIterator<{ record: HistoryRecord; seal: Seal }> {
+  /**
+   * A store's sealed records: a signature belongs to the record right before it in its block.
+   * Counters rise block by block, so reading starts at the newest block whose first signature is
+   * not above `afterCounter`: paging through an export (MQTT) reads a block or two, not the store.
+   */
+  private *sealedIn(id: StoreId, afterCounter: number): IterableIterator<{ record: HistoryRecord; seal: Seal }> {
+    let from: Cursor | null = null;
+    if (afterCounter > 0) {
+      for (const block of this.stores[id].blocksNewestFirst()) {
+        if (!block.length) continue;
+        from = { seq: block[0].cursor.seq, offset: -1 };
+        const first = block.map(decodeSealPart).find((p) => p && "counter" in p) as { counter: number } | undefined;
+        if (first && first.counter <= afterCounter) break;
+      }
+    }
     const state = { chain: null as Chain | null };
     let prev: { record: HistoryRecord | null; seq: number } | null = null;
     let context: { value: SealContext; seq: number } | null = null;
-    for (const raw of this.stores[id].records(null)) {
+    for (const raw of this.stores[id].records(from)) {
       const rec = decodeRecord(raw, state);
       // After damage, what the signature followed is unknown.
       if (raw.afterDamage) prev = context = null;
