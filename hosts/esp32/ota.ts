@@ -4,7 +4,10 @@ import OTA from "ota";
 import FFI from "mc/ffi";
 import type { BootControl, OtaSink } from "../../modules/ota/ports.js";
 
-const ffi = new FFI();
+// Made on first use, not at module load: the module is preloaded at build time (manifest.json),
+// where no native FFI object can be constructed.
+let native: FFI | undefined;
+const ffi = (): FFI => (native ??= new FFI());
 
 export class EspOtaSink implements OtaSink {
   private ota?: OTA;
@@ -32,27 +35,27 @@ export class EspOtaSink implements OtaSink {
 }
 
 export const espBootControl: BootControl = {
-  pendingVerify: () => ffi.metertap_ota_pending() === 1,
-  markValid: () => void ffi.metertap_ota_mark_valid(),
-  rollback: () => void ffi.metertap_ota_rollback(),
+  pendingVerify: () => ffi().metertap_ota_pending() === 1,
+  markValid: () => void ffi().metertap_ota_mark_valid(),
+  rollback: () => void ffi().metertap_ota_rollback(),
 };
 
-export const restart = (): void => void ffi.metertap_restart();
+export const restart = (): void => void ffi().metertap_restart();
 
 const RESET_REASONS = ["unknown", "power-on", "external", "software", "panic", "interrupt-watchdog",
   "task-watchdog", "watchdog", "deep-sleep", "brownout", "sdio"];
 
 export function deviceFacts(): { heap: number; resetReason: string } {
-  return { heap: ffi.metertap_free_heap() as number, resetReason: RESET_REASONS[ffi.metertap_reset_reason() as number] ?? "other" };
+  return { heap: ffi().metertap_free_heap() as number, resetReason: RESET_REASONS[ffi().metertap_reset_reason() as number] ?? "other" };
 }
 
 const hex6 = (n: number) => (n >>> 0).toString(16).padStart(6, "0");
 
 /** The eFuse MAC as 12 hex digits (the device id), and this chip's default meter UART and RX pin. */
 export function chipDefaults(): { mac: string; uart: number; rx: number } {
-  const high = ffi.metertap_mac_high() as number, low = ffi.metertap_mac_low() as number;
-  return { mac: high || low ? hex6(high) + hex6(low) : "esp32", uart: ffi.metertap_p1_uart() as number, rx: ffi.metertap_p1_rx() as number };
+  const high = ffi().metertap_mac_high() as number, low = ffi().metertap_mac_low() as number;
+  return { mac: high || low ? hex6(high) + hex6(low) : "esp32", uart: ffi().metertap_p1_uart() as number, rx: ffi().metertap_p1_rx() as number };
 }
 
 /** A log line on the console UART in release builds (boot.c). */
-export const consoleLine = (line: string): void => void ffi.metertap_console(line);
+export const consoleLine = (line: string): void => void ffi().metertap_console(line);
