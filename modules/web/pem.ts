@@ -2,12 +2,10 @@
 // "CERTIFICATE" block. Pure TS, so the form check is tested on Node; the device turns a body into
 // DER with XS's Uint8Array.fromBase64.
 
-const BLOCK = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]*?)-----END CERTIFICATE-----/g;
-
 /** The base64 bodies (whitespace removed) of the CERTIFICATE blocks in `pem`, in order. */
 export function pemCertificates(pem: string): string[] {
   const out: string[] = [];
-  for (const m of pem.matchAll(BLOCK)) {
+  for (const m of pem.matchAll(/-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]*?)-----END CERTIFICATE-----/g)) {
     const body = m[1].replace(/\s+/g, "");
     if (body.length && body.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(body)) out.push(body);
   }
