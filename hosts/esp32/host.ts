@@ -140,8 +140,10 @@ export function esp32Host(network: NetworkFactory): MetertapHost {
         updater: newUpdater,
         onUpdated: afterUpdate,
       });
-      portal.start();
+      // The network first: it brings up lwIP's tcpip task (esp_netif_init), which the portal's
+      // listeners need; a listener made before it aborts in tcpip_api_call.
       station.start(Time.ticks);
+      portal.start();
     },
 
     tick(fw: Firmware, monotonicMs: number) {

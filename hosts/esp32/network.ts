@@ -10,6 +10,7 @@ export interface NetworkOptions {
 }
 
 export interface DeviceNetwork {
+  /** Brings the IP stack up (the page's listeners need it), then connects in the background. */
   start(monotonicMs: number): void;
   tick(monotonicMs: number): void;
   /** Signal strength in dBm while connected over radio. */

@@ -20,6 +20,8 @@ export class Station implements DeviceNetwork {
   }
 
   start(monotonicMs: number): void {
+    // Brings up the Wi-Fi driver and lwIP's tcpip task now, before the page's listeners.
+    WiFi.mode = WiFi.Mode.station;
     this.policy.start(monotonicMs);
   }
 
