@@ -85,12 +85,12 @@ int32_t metertap_p1_rx(void)
 #endif
 }
 
-/* Release builds mute trace() and have no ESP-IDF console (Moddable's sdkconfig); their log lines
-   go to UART0 through the ROM's serial output instead. Debug builds speak the xsbug protocol
-   there, so trace() alone carries their lines. */
+/* trace() reaches UART0 through the ESP-IDF console, which Moddable's release sdkconfig turns off
+   (CONFIG_ESP_CONSOLE_NONE); then log lines go through the ROM's serial output instead. Debug
+   builds speak the xsbug protocol there, so trace() alone carries their lines. */
 void metertap_console(char *line)
 {
-#if !mxDebug
+#if !mxDebug && CONFIG_ESP_CONSOLE_NONE
 	while (*line)
 		esp_rom_output_tx_one_char((uint8_t)*line++);
 	esp_rom_output_tx_one_char('\n');
