@@ -108,7 +108,8 @@ test("manifest.json agrees with the files, the partitions, the C and the core fo
   // The QEMU sdkconfig repeats every board setting and adds only the OpenCores Ethernet.
   const board = read("sdkconfig/sdkconfig.defaults").split("\n").filter((l) => /^CONFIG_/.test(l));
   const qemu = read("hosts/esp32/openeth/sdkconfig/sdkconfig.defaults").split("\n").filter((l) => /^CONFIG_/.test(l));
-  t.deepEqual(qemu, [...board, "CONFIG_ETH_USE_OPENETH=y"]);
+  t.deepEqual(qemu, [...board, "CONFIG_ETH_USE_OPENETH=y", "CONFIG_ESP_CONSOLE_UART_DEFAULT=y",
+    "CONFIG_BOOTLOADER_LOG_LEVEL_WARN=y", "CONFIG_LOG_DEFAULT_LEVEL_WARN=y"]);
   // Module names mirror the repository's paths, so relative imports resolve alike on XS and Node.
   const coreFolders = readdirSync(at("modules")).filter((d) => statSync(at("modules/" + d)).isDirectory()
     && readdirSync(at("modules/" + d)).some((f) => f.endsWith(".ts")));
@@ -147,6 +148,37 @@ test("every module the Moddable entries import is built: manifest.json maps each
   for (const entry of ["main", "hosts/esp32/wifi/main", "hosts/esp32/openeth/main", "hosts/moddable-sim/main"]) visit(entry);
   t.true(seen.has("modules/app/firmware") && seen.has("hosts/esp32/host"), "the import graph was followed");
   for (const path of seen) t.true(built(path), `${path} is imported but no manifest builds it`);
+});
+
+// mcconfig's preload patterns with a star match only .js modules, so the list names each module.
+test("the ESP32 build preloads every project module except the entry points", (t) => {
+  const names = (dir: string) => readdirSync(at(dir)).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
+    .map((f) => `${dir}/${f.slice(0, -3)}`);
+  const core = readdirSync(at("modules")).flatMap((d) => names(`modules/${d}`));
+  const preload = new Set<string>(JSON.parse(read("manifest.json")).platforms.esp32.preload);
+  for (const name of ["main", ...core, ...names("hosts/moddable"), ...names("hosts/esp32"), "setup/network"]) {
+    t.true(preload.has(name), `${name} is preloaded (manifest.json platforms.esp32.preload)`);
+  }
+  for (const net of ["wifi", "openeth"]) {
+    const variant = JSON.parse(read(`hosts/esp32/${net}/manifest.json`));
+    const own = new Set<string>((variant.preload ?? variant.platforms.esp32.preload));
+    for (const name of names(`hosts/esp32/${net}`)) {
+      // The entry point runs the firmware: preloading it would run it in the build's linker.
+      t.is(own.has(name), !name.endsWith("/main"), `${name} in ${net}'s preload`);
+    }
+  }
+});
+
+// xsl, on the 64-bit build machine, compiles a RegExp made while a module is preloaded; on the
+// 32-bit chip that compiled form crashed the firmware at its first test() (a Load access fault in
+// fx_RegExp_prototype_exec, seen in QEMU). Literals inside functions compile on the device.
+test("no RegExp is made at module level in the modules the ESP32 preloads", (t) => {
+  const preload: string[] = JSON.parse(read("manifest.json")).platforms.esp32.preload;
+  for (const name of preload) {
+    const file = name === "setup/network" ? "hosts/esp32/setup/network.ts" : `${name}.ts`;
+    const topLevel = read(file).split("\n").filter((line) => /^(export )?(const|let|var) [\w$]+(: [^=]+)? = \/[^/*]/.test(line));
+    t.deepEqual(topLevel, [], `${file} makes a RegExp at module level`);
+  }
 });
 
 test("every Native()/native() name in a host has its C function", (t) => {
