@@ -22,7 +22,7 @@ trap cleanup EXIT
 fail() { echo "qemu-check: FAILED: $*"; echo "--- console (tail)"; tail -20 "$WORK/console.log" 2>/dev/null; echo "--- mqtt (head)"; head -10 "$WORK/mqtt.log" 2>/dev/null | cut -c1-300; exit 1; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-(cd "$BLD" && python -m esptool --chip esp32c3 merge-bin --output "$WORK/flash.bin" --pad-to-size 4MB @flash_args) \
+(cd "$BLD" && python -m esptool --chip esp32c3 merge-bin --output "$WORK/flash.bin" --pad-to-size 8MB @flash_args) \
   >"$WORK/merge.log" 2>&1 || { tail -5 "$WORK/merge.log"; fail "merge-bin"; }
 # The kit's eFuse image has no factory MAC (a real chip always has one): burn one into BLOCK1
 # (MAC_FACTORY, bits 0-47, last byte first; the image keeps BLOCK0's 24 bytes first), so the check
