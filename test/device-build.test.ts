@@ -181,6 +181,18 @@ test("no RegExp is made at module level in the modules the ESP32 preloads", (t) 
   }
 });
 
+// xsl makes Maps, Sets, Dates and ArrayBuffers made while a module is preloaded read-only; a cache
+// Map at module level made every DSMR telegram `malformed` on the chip ("read-only Map instance").
+test("no Map or Set made at module level in a preloaded module is changed at run time", (t) => {
+  const preload: string[] = JSON.parse(read("manifest.json")).platforms.esp32.preload;
+  for (const name of preload) {
+    const source = read(name === "setup/network" ? "hosts/esp32/setup/network.ts" : `${name}.ts`);
+    for (const m of source.matchAll(/^(?:export )?(?:const|let) ([\w$]+)(?:: [^=]+)? = new (?:Map|Set|WeakMap|WeakSet)\b/gm)) {
+      t.notRegex(source, new RegExp(`\\b${m[1]}\\.(set|add|delete|clear)\\(`), `${name}: ${m[1]} is read-only on the device`);
+    }
+  }
+});
+
 test("every Native()/native() name in a host has its C function", (t) => {
   const pairs: [string, string][] = [["hosts/esp32/p1uart.ts", "hosts/esp32/p1uart.c"], ["hosts/moddable/ota-psa.ts", "hosts/moddable/ota-psa.c"], ["hosts/esp32/openeth/openeth.ts", "hosts/esp32/openeth/openeth.c"], ["modules/crypto/psa-signer.ts", "modules/crypto/aesgcm.c"]];
   for (const [ts, c] of pairs) {

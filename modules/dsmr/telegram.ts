@@ -5,6 +5,7 @@ import type { ObisEntry, ObisLogEntry, ObisMap } from "../reading/model.js";
 import { fromHex, latin1 } from "../util/hex.js";
 import { dsmrTimestamp } from "./timestamp.js";
 import { canonicalUnit } from "../reading/units.js";
+import { memo } from "../util/memo.js";
 
 export interface Telegram {
   /** The identification line without the leading `/`. */
@@ -39,7 +40,6 @@ interface Code {
 const TEXT_OBJECTS = new Set(["1-3:0.2.8", "0-0:96.1.4", "0-0:96.14.0", "0-0:42.0.0", "1-0:0.2.8"]);
 
 const CODE_CACHE_LIMIT = 256;
-const codes = new Map<string, Code | null>();
 
 export function parseTelegram(bytes: Uint8Array, standardOffsetMinutes: number): Telegram {
   const text = latin1(bytes);
@@ -94,14 +94,7 @@ function isHexChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
-function lookup(text: string): Code | null {
-  let code = codes.get(text);
-  if (code === undefined) {
-    code = classify(text);
-    if (codes.size < CODE_CACHE_LIMIT) codes.set(text, code);
-  }
-  return code;
-}
+const lookup = memo<Code | null>(CODE_CACHE_LIMIT, classify);
 
 /** `1-0:1.8.1`, `1-0:1.8.1*255` or `1-0:31.7.0.255` → the contract's key and how to read it. */
 function classify(text: string): Code | null {

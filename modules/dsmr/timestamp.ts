@@ -1,5 +1,6 @@
 // DSMR timestamps: YYMMDDhhmmssX in the meter's local time, X = S (summer) or W (winter).
 import { isEuSummerTime, isoUtc, utcMs } from "../util/time.js";
+import { memo } from "../util/memo.js";
 
 /**
  * The UTC instant of a DSMR timestamp, or null for an invalid one (`632525252525S`, the epoch
@@ -9,19 +10,14 @@ import { isEuSummerTime, isoUtc, utcMs } from "../util/time.js";
 export function dsmrTimestamp(text: string, standardOffsetMinutes: number): string | null {
   // Most timestamps repeat from one telegram to the next (gas hourly, demand history, logs).
   // The offset first: it has no `|`, so the key cannot collide (`…5236` + 0 vs `…523` + 60).
-  const key = standardOffsetMinutes + "|" + text;
-  let iso = recent.get(key);
-  if (iso === undefined) {
-    const ms = dsmrTimestampMs(text, standardOffsetMinutes);
-    iso = ms === null ? null : isoUtc(ms);
-    if (recent.size >= RECENT_LIMIT) recent.clear();
-    recent.set(key, iso);
-  }
-  return iso;
+  return recent(standardOffsetMinutes + "|" + text);
 }
 
-const RECENT_LIMIT = 64;
-const recent = new Map<string, string | null>();
+const recent = memo<string | null>(64, (key) => {
+  const bar = key.indexOf("|");
+  const ms = dsmrTimestampMs(key.slice(bar + 1), Number(key.slice(0, bar)));
+  return ms === null ? null : isoUtc(ms);
+});
 
 export function dsmrTimestampMs(text: string, standardOffsetMinutes: number): number | null {
   if (text.length < 12) return null;
