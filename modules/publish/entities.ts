@@ -37,7 +37,10 @@ const side = (dir: string): string => (dir === "import" ? "import" : "export");
 // Energies in kWh with 3 decimals as Home Assistant's DSMR integration shows them: a user has no
 // reason to change the display unit. Reactive energy has no device class: `reactive_energy` exists
 // only from Home Assistant 2025.6 and older versions reject the whole config.
-const ROWS: Row[] = [
+// Made on first use: the dongle preloads modules into flash, and a RegExp made at module load is
+// compiled on the build machine, which crashed the chip (docs/DESIGN.md, "Memory on the ESP32").
+let madeRows: Row[] | undefined;
+const rows = (): Row[] => (madeRows ??= [
   {
     match: /^energy_(import|export)$/,
     show: (_q, m, home) => energy(`Energy ${side(m[1])}`, m[1] === "import" || home.exports),
@@ -93,7 +96,7 @@ const ROWS: Row[] = [
     match: /^(gas|water|heat|cold)_\d+$/,
     show: (q) => ({ name: null, unit: q.unit || undefined, deviceClass: q.deviceClass, stateClass: q.stateClass, precision: 3, enabled: true }),
   },
-];
+]);
 
 function energy(name: string, enabled: boolean): Presentation {
   return { name, unit: "kWh", scale: 0.001, deviceClass: "energy", stateClass: "total_increasing", precision: 3, enabled };
@@ -105,7 +108,7 @@ function power(name: string, enabled: boolean): Presentation {
 
 /** How Home Assistant shows `q`; a key without a row is shown as the quantity describes itself. */
 export function presentation(q: Quantity, home: Installation): Presentation {
-  for (const row of ROWS) {
+  for (const row of rows()) {
     const m = row.match.exec(q.key);
     if (m) return row.show(q, m, home);
   }
