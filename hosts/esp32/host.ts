@@ -33,6 +33,11 @@ const log = (line: string) => {
 };
 
 export function esp32Host(network: NetworkFactory): MetertapHost {
+  // XS calls this before it restarts the chip on an abort (manifest.json defines.xs.abortHook): the
+  // reason (an uncaught exception, memory) is then on the console instead of a silent reset.
+  (globalThis as { abort?: (message: string, exception: unknown) => void }).abort = (message, exception) => {
+    log(`abort: ${message}${exception === undefined ? "" : ` (${String(exception)})`}`);
+  };
   const store = new PreferenceStore();
   // mcconfig's ssid=, password=, mqtt= and keyEnc= are defaults the page's settings replace.
   const text = (v: unknown) => (v === undefined ? undefined : String(v));

@@ -5,7 +5,6 @@ import type { ObisEntry, ObisLogEntry, ObisMap } from "../reading/model.js";
 import { fromHex, latin1 } from "../util/hex.js";
 import { dsmrTimestamp } from "./timestamp.js";
 import { canonicalUnit } from "../reading/units.js";
-import { memo } from "../util/memo.js";
 
 export interface Telegram {
   /** The identification line without the leading `/`. */
@@ -94,7 +93,19 @@ function isHexChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
-const lookup = memo<Code | null>(CODE_CACHE_LIMIT, classify);
+// Made on first use, in a module variable: the dongle preloads modules into flash, where a Map (or
+// a closure's variables) made at module load is read-only (docs/DESIGN.md, "Memory on the ESP32").
+let codes: Map<string, Code | null> | undefined;
+
+function lookup(text: string): Code | null {
+  codes ??= new Map();
+  let code = codes.get(text);
+  if (code === undefined) {
+    code = classify(text);
+    if (codes.size < CODE_CACHE_LIMIT) codes.set(text, code);
+  }
+  return code;
+}
 
 /** `1-0:1.8.1`, `1-0:1.8.1*255` or `1-0:31.7.0.255` → the contract's key and how to read it. */
 function classify(text: string): Code | null {

@@ -1,6 +1,5 @@
 // DSMR timestamps: YYMMDDhhmmssX in the meter's local time, X = S (summer) or W (winter).
 import { isEuSummerTime, isoUtc, utcMs } from "../util/time.js";
-import { memo } from "../util/memo.js";
 
 /**
  * The UTC instant of a DSMR timestamp, or null for an invalid one (`632525252525S`, the epoch
@@ -10,14 +9,21 @@ import { memo } from "../util/memo.js";
 export function dsmrTimestamp(text: string, standardOffsetMinutes: number): string | null {
   // Most timestamps repeat from one telegram to the next (gas hourly, demand history, logs).
   // The offset first: it has no `|`, so the key cannot collide (`…5236` + 0 vs `…523` + 60).
-  return recent(standardOffsetMinutes + "|" + text);
+  const key = standardOffsetMinutes + "|" + text;
+  recent ??= new Map();
+  let iso = recent.get(key);
+  if (iso === undefined) {
+    const ms = dsmrTimestampMs(text, standardOffsetMinutes);
+    iso = ms === null ? null : isoUtc(ms);
+    if (recent.size >= RECENT_LIMIT) recent.clear();
+    recent.set(key, iso);
+  }
+  return iso;
 }
 
-const recent = memo<string | null>(64, (key) => {
-  const bar = key.indexOf("|");
-  const ms = dsmrTimestampMs(key.slice(bar + 1), Number(key.slice(0, bar)));
-  return ms === null ? null : isoUtc(ms);
-});
+const RECENT_LIMIT = 64;
+// Made on first use (see dsmr/telegram.ts, `codes`).
+let recent: Map<string, string | null> | undefined;
 
 export function dsmrTimestampMs(text: string, standardOffsetMinutes: number): number | null {
   if (text.length < 12) return null;

@@ -1,7 +1,6 @@
 // OBIS objects → the normalised Reading, the same for DSMR, DLMS and SML: the OBIS codes are shared.
 import type { MeterEvent, ObisEntry, ObisMap, PhaseValues, Protocol, Reading, SubMeter, SubMeterType } from "./model.js";
 import { fromHex, latin1 } from "../util/hex.js";
-import { memo } from "../util/memo.js";
 
 // Units scaled to the base unit the Reading uses; entries carry canonical units (units.ts).
 const SCALE: Record<string, [number, string]> = {
@@ -138,11 +137,20 @@ function tariffIndex(entry: ObisEntry | undefined): number | null {
 /** Equipment identifiers are often hex-encoded ASCII; show them as text when they are. */
 export function readableId(value: ObisEntry["value"]): string | null {
   if (value === null || value === undefined || value === "") return null;
-  return readable(String(value));
+  const text = String(value);
+  // The same identifiers come in every telegram.
+  readable ??= new Map();
+  let id = readable.get(text);
+  if (id === undefined) {
+    id = decodeId(text);
+    if (readable.size >= 16) readable.clear();
+    readable.set(text, id);
+  }
+  return id;
 }
 
-// The same identifiers come in every telegram.
-const readable = memo(16, decodeId);
+// Made on first use (see dsmr/telegram.ts, `codes`).
+let readable: Map<string, string> | undefined;
 
 function decodeId(text: string): string {
   const bytes = /^([0-9A-Fa-f]{2})+$/.test(text) && text.length >= 8 ? fromHex(text) : undefined;
