@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 const script = fileURLToPath(new URL("../../scripts/device-check.sh", import.meta.url));
 const run = process.env.MODDABLE && process.env.IDF_PATH ? test : test.skip;
 
-run("the ESP32-C3 build links, fits its slot with 10 % spare, compiles PSA as ESP-IDF does, boots in QEMU onto MQTT, and the Wi-Fi variant compiles", (t) => {
+run("the ESP32-C3 build links, fits its slot with 10 % spare, compiles PSA as ESP-IDF does, boots in QEMU, decodes DSMR from UART1 into MQTT state, and the Wi-Fi variant compiles", (t) => {
   t.timeout(40 * 60_000);
   const r = spawnSync("bash", [script], { encoding: "utf8" });
   t.log(r.stdout.split("\n").filter((l) => /^(device-check|qemu-check):/.test(l)).join("\n"));

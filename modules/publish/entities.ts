@@ -77,7 +77,8 @@ const rows = (): Row[] => (madeRows ??= [
   { match: /^demand_month_peak$/, show: () => power("Month peak demand", true) },
   {
     match: /^tariff$/,
-    show: () => ({ name: "Tariff", deviceClass: "enum", options: TARIFF_OPTIONS, enabled: true }),
+    // A copy: JSON.stringify marks each object it visits, which a preloaded (flash) array refuses.
+    show: () => ({ name: "Tariff", deviceClass: "enum", options: [...TARIFF_OPTIONS], enabled: true }),
   },
   {
     // Period totals from the history (modules/web/totals.ts): today and this month shown by default.
