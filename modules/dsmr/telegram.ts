@@ -93,8 +93,8 @@ function isHexChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
-// Made on first use, in a module variable: the dongle preloads modules into flash, where a Map (or
-// a closure's variables) made at module load is read-only (docs/DESIGN.md, "Memory on the ESP32").
+// Made on first use: the dongle preloads modules into flash, where a Map made at module load is
+// read-only (docs/DESIGN.md, "Memory on the ESP32").
 let codes: Map<string, Code | null> | undefined;
 
 function lookup(text: string): Code | null {
