@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { buildEcdsaTest } from "./c/build.js";
 import { ecdsaDer, ecdsaRaw } from "../modules/signing/der.js";
 import { ocmfLine, parseOcmf, signedPayload } from "../modules/signing/ocmf.js";
-import { utf8 } from "../modules/signing/record-signer.js";
+import { utf8Encode } from "../modules/util/bytes.js";
 import { publicKeyPem } from "../hosts/node/signer.js";
 import { fromHex, toHex } from "../modules/util/hex.js";
 
@@ -26,7 +26,7 @@ test("a PSA-generated key signs an OCMF payload that openssl and node:crypto ver
 
   const rec = { stream: "quarter-hour" as const, start: Date.UTC(2026, 2, 28, 10), end: Date.UTC(2026, 2, 28, 10, 15), flags: [], delta: { "+A": 212 }, registers: { "+A": 6757390 } };
   const payload = signedPayload(rec, { deviceId: "dongle", meterId: "E0034006810516416", firmware: "0.1.0", counter: 1 });
-  const raw = execFileSync(bin, ["sign", priv, toHex(utf8(payload))], { encoding: "utf8" }).trim();
+  const raw = execFileSync(bin, ["sign", priv, toHex(utf8Encode(payload))], { encoding: "utf8" }).trim();
   t.is(raw.length, 128);
   const der = ecdsaDer(fromHex(raw)!);
   const line = ocmfLine(payload, der);

@@ -5,7 +5,8 @@
 import test from "ava";
 import { createPublicKey, generateKeyPairSync, sign, verify } from "node:crypto";
 import { History, recordToJson, type HistoryOptions } from "../modules/history/history.js";
-import { RecordSigner, ocmfOf, utf8 } from "../modules/signing/record-signer.js";
+import { RecordSigner, ocmfOf } from "../modules/signing/record-signer.js";
+import { utf8Encode } from "../modules/util/bytes.js";
 import { parseOcmf } from "../modules/signing/ocmf.js";
 import { MemoryStore } from "../modules/security/replay.js";
 import type { Signer } from "../modules/ports/ports.js";
@@ -35,7 +36,7 @@ function sealedOk(h: History): { counters: number[]; problems: string[] } {
   const problems: string[] = [];
   for (const { record, seal } of h.sealed()) {
     const line = parseOcmf(ocmfOf(record, seal))!;
-    if (!verify("sha256", utf8(line.payload), { key: publicKey, dsaEncoding: "der" }, line.signature)) problems.push(`record ${seal.counter} does not verify`);
+    if (!verify("sha256", utf8Encode(line.payload), { key: publicKey, dsaEncoding: "der" }, line.signature)) problems.push(`record ${seal.counter} does not verify`);
     if (!stored.has(recordToJson(record))) problems.push(`record ${seal.counter} is not a stored record`);
     if (counters.length && seal.counter <= counters[counters.length - 1]) problems.push(`record ${seal.counter} after ${counters[counters.length - 1]}`);
     counters.push(seal.counter);

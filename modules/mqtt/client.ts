@@ -16,8 +16,8 @@ import {
   PacketType,
   PINGREQ,
   utf8Decode,
-  utf8Encode,
 } from "./packets.js";
+import { utf8Encode } from "../util/bytes.js";
 import type { Incoming } from "./packets.js";
 
 export interface MqttClientOptions {

@@ -1,6 +1,7 @@
 // MQTT 3.1.1 packets (OASIS standard, section 3): encoders for what a client sends and a strict
 // reader for what a broker sends. Pure bytes, no I/O, so the same code runs on XS and on Node.
 // Anything a broker must not send raises MqttProtocolError: the client drops the connection.
+import { utf8Encode } from "../util/bytes.js";
 
 export class MqttProtocolError extends Error {}
 
@@ -14,19 +15,6 @@ export const enum PacketType {
   PINGREQ = 12,
   PINGRESP = 13,
   DISCONNECT = 14,
-}
-
-/** UTF-8 without TextEncoder (not a global on every XS host). */
-export function utf8Encode(s: string): Uint8Array {
-  const out: number[] = [];
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-  }
-  return new Uint8Array(out);
 }
 
 /** Strict UTF-8 decoding: overlong forms, surrogates and truncated sequences are protocol errors. */

@@ -7,21 +7,9 @@ import type { History, HistoryRecord, RecordSealer, Seal, StreamName } from "../
 import { sealContext } from "../history/codec.js";
 import { ocmfLine, signedPayload, SIGNED_STREAMS, type SignableRecord } from "./ocmf.js";
 import { ecdsaDer, ecdsaRaw } from "./der.js";
+import { utf8Encode } from "../util/bytes.js";
 
 const COUNTER_KEY = "sig-counter";
-
-/** UTF-8 bytes of a string (the core has no TextEncoder). */
-export function utf8(text: string): Uint8Array {
-  const out: number[] = [];
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-  }
-  return Uint8Array.from(out);
-}
 
 /** The OCMF line of a stored record and its seal. */
 export function ocmfOf(record: HistoryRecord, seal: Seal): string {
@@ -51,6 +39,6 @@ export class RecordSigner implements RecordSealer {
     this.counter = counter;
     const context = sealContext(this.meta.deviceId(), this.meta.meterId(), this.meta.firmware);
     const payload = signedPayload(rec as SignableRecord, { ...context, counter });
-    return { counter, context, signature: ecdsaRaw(this.signer.sign(utf8(payload))) };
+    return { counter, context, signature: ecdsaRaw(this.signer.sign(utf8Encode(payload))) };
   }
 }

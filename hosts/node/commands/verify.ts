@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { parseArgs } from "node:util";
 import { parseOcmf } from "../../../modules/signing/ocmf.js";
-import { utf8 } from "../../../modules/signing/record-signer.js";
+import { utf8Encode } from "../../../modules/util/bytes.js";
 import { fromHex } from "../../../modules/util/hex.js";
 import { publicKeyPem, verifySignature } from "../signer.js";
 
@@ -35,7 +35,7 @@ export async function run(args: string[]): Promise<number> {
     const at = `line ${i + 1}`;
     const rec = parseOcmf(line);
     if (!rec) return void problems.push(`${at}: not a signed record`);
-    if (!verifySignature(key, utf8(rec.payload), rec.signature)) problems.push(`${at} (record ${rec.counter}): signature does not verify: the record was altered or signed by another key`);
+    if (!verifySignature(key, utf8Encode(rec.payload), rec.signature)) problems.push(`${at} (record ${rec.counter}): signature does not verify: the record was altered or signed by another key`);
     else good++;
     if (last !== undefined) {
       if (rec.counter <= last) problems.push(`${at}: record ${rec.counter} after ${last}: out of order or repeated`);
