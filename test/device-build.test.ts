@@ -173,10 +173,14 @@ test("the ESP32 build preloads every project module except the entry points", (t
 // xsl, on the 64-bit build machine, compiles a RegExp made while a module is preloaded; on the
 // 32-bit chip that compiled form crashed the firmware at its first test() (a Load access fault in
 // fx_RegExp_prototype_exec, seen in QEMU). Literals inside functions compile on the device.
-test("no RegExp is made at module level in the modules the ESP32 preloads", (t) => {
+/** The source file of each module the ESP32 build preloads (manifest.json platforms.esp32.preload). */
+function preloadedFiles(): string[] {
   const preload: string[] = JSON.parse(read("manifest.json")).platforms.esp32.preload;
-  for (const name of preload) {
-    const file = name === "setup/network" ? "hosts/esp32/setup/network.ts" : `${name}.ts`;
+  return preload.map((name) => (name === "setup/network" ? "hosts/esp32/setup/network.ts" : `${name}.ts`));
+}
+
+test("no RegExp is made at module level in the modules the ESP32 preloads", (t) => {
+  for (const file of preloadedFiles()) {
     const source = ts.createSourceFile(file, read(file), ts.ScriptTarget.ES2022, true);
     const found: string[] = [];
     // A literal runs when its enclosing function does; outside any function it runs at preload.
@@ -192,11 +196,10 @@ test("no RegExp is made at module level in the modules the ESP32 preloads", (t) 
 // xsl makes Maps, Sets, Dates and ArrayBuffers made while a module is preloaded read-only; a cache
 // Map at module level made every DSMR telegram `malformed` on the chip ("read-only Map instance").
 test("no Map or Set made at module level in a preloaded module is changed at run time", (t) => {
-  const preload: string[] = JSON.parse(read("manifest.json")).platforms.esp32.preload;
-  for (const name of preload) {
-    const source = read(name === "setup/network" ? "hosts/esp32/setup/network.ts" : `${name}.ts`);
+  for (const file of preloadedFiles()) {
+    const source = read(file);
     for (const m of source.matchAll(/^(?:export )?(?:const|let) ([\w$]+)(?:: [^=]+)? = new (?:Map|Set|WeakMap|WeakSet)\b/gm)) {
-      t.notRegex(source, new RegExp(`\\b${m[1]}\\.(set|add|delete|clear)\\(`), `${name}: ${m[1]} is read-only on the device`);
+      t.notRegex(source, new RegExp(`\\b${m[1]}\\.(set|add|delete|clear)\\(`), `${file}: ${m[1]} is read-only on the device`);
     }
   }
 });
