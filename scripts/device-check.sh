@@ -36,8 +36,15 @@ build() {
 }
 BLD="$WORK/openeth/tmp/esp32/esp32c3/release/$APP/xsProj-esp32c3/build"
 
+# The check's own OTA signing key (qemu-check signs the update images with it); the public half
+# goes into the build as otaKey.
+[[ -f "$WORK/ota-key.pem" ]] || openssl ecparam -name prime256v1 -genkey -noout -out "$WORK/ota-key.pem" 2>/dev/null || fail "openssl ecparam"
+OTA_KEY=$(node "$ROOT/dist/hosts/node/cli.js" sign-image --key "$WORK/ota-key.pem" --public-key --format hex) || fail "no OTA public key (npm run build first)"
+
 echo "device-check: 1/3 build esp32/esp32c3, QEMU variant (openeth)"
-build openeth "mqtt=mqtt://10.0.2.2:${DEVICE_MQTT_PORT:-18841}" || { grep -E "error|undefined reference" "$WORK/openeth/build.log" | head -30; fail "QEMU build"; }
+# In QEMU the host is 10.0.2.2: the broker, the SNTP server and the update server all run there.
+# A new image has 90 s (not 5 minutes) to prove itself, so the rollback check stays short.
+build openeth "mqtt=mqtt://10.0.2.2:${DEVICE_MQTT_PORT:-18841}" sntp=10.0.2.2 otaKey="$OTA_KEY" healthDeadlineS=90 || { grep -E "error|undefined reference" "$WORK/openeth/build.log" | head -30; fail "QEMU build"; }
 # The QEMU image must not carry the Wi-Fi modules (the SDK's ECMA-419 io and net manifests pull
 # them in through examples/manifest_net.json).
 if sed -n '/^MANIFEST = /,/^$/p' "$WORK/openeth/tmp/esp32/esp32c3/release/$APP/makefile" | grep -E 'manifest_net|/wifi/'; then
@@ -84,5 +91,5 @@ WIFI_REFS=$(riscv32-esp-elf-nm -u "$WIFI_A" 2>/dev/null | grep -c ' U esp_wifi_'
 echo "device-check: Wi-Fi variant compiled ($WIFI_REFS esp_wifi_* references for the blobs to resolve)"
 
 echo "device-check: 3/3 boot in QEMU"
-"$ROOT/scripts/device/qemu-check.sh" "$BLD" "$WORK" || fail "QEMU"
+OTA_KEY_PEM="$WORK/ota-key.pem" "$ROOT/scripts/device/qemu-check.sh" "$BLD" "$WORK" || fail "QEMU"
 echo "device-check: PASSED in $(( $(date +%s) - T0 ))s: image $SIZE of $SLOT bytes ($SPARE % spare)"

@@ -118,3 +118,30 @@ test("DSMR: a byte that is no ASCII in a telegram line is damage, even when the 
   // Iskra's identification line does carry a control byte (STX), and stays fine.
   t.deepEqual(outcomes(decodeAll(readCase("dsmr-ndokter-iskra-ie5-ireland").bytes)), ["ok"]);
 });
+
+test("DSMR: a line that is no object is damage, under a matching CRC or without one", (t) => {
+  // Found by the exhaustive run: each inserted byte keeps the telegram's CRC-16/ARC, and the line
+  // it lands in no longer reads (a broken code, a value with a unit that is no number, no unit).
+  const insert = (id: string, at: number, ch: string) => {
+    const good = readCase(id).bytes;
+    return Buffer.concat([good.subarray(0, at), Buffer.from(ch, "latin1"), good.subarray(at)]);
+  };
+  const found: [string, number, string][] = [
+    ["dsmr-ndokter-v4_2-kaifa", 65, "$"],
+    ["dsmr-ndokter-v4_2-kaifa", 592, "B"],
+    ["dsmr-ndokter-luxembourg-sagemcom-t210dr-plain", 376, "{"],
+    ["dsmr-ndokter-v5-iskra-mt382", 249, "Y"],
+    ["dsmr-ndokter-eon-hungary-sagemcom", 216, "r"], // kWh → kWhr
+  ];
+  for (const [id, at, ch] of found) {
+    const rs = decodeAll(insert(id, at, ch));
+    t.deepEqual(outcomes(rs), ["malformed"], `${id} +${JSON.stringify(ch)}@${at}`);
+    t.regex(rs[0].message ?? "", /unreadable line/);
+    t.deepEqual(outcomes(decodeAll(readCase(id).bytes)), ["ok"]);
+  }
+  // The Irish IE5 has no version line, so no CRC is required: its `!` turned into `(` made the
+  // CRC line a continuation of the previous object, which only the DSMR 2.2/3 gas object has.
+  const ireland = Buffer.from(readCase("dsmr-ndokter-iskra-ie5-ireland").bytes);
+  ireland[ireland.lastIndexOf("!")] = 0x28;
+  t.deepEqual(outcomes(decodeAll(ireland)), ["malformed"]);
+});

@@ -8,7 +8,7 @@ import { pushedSource } from "./helpers/pushed-source.js";
 import type { Publisher } from "../modules/ports/ports.js";
 import { readCase } from "./helpers/corpus.js";
 
-function rig(config: { linkTimeoutMs?: number } = {}) {
+function rig(config: { linkTimeoutMs?: number } = {}, steady?: { ms: number }) {
   let now = Date.UTC(2026, 2, 28, 10);
   const line = pushedSource();
   const sent: { topic: string; payload: string }[] = [];
@@ -24,7 +24,7 @@ function rig(config: { linkTimeoutMs?: number } = {}) {
   const logs: string[] = [];
   const fw = new Firmware({
     openSource: line.open,
-    clock: { now: () => now },
+    clock: steady ? { now: () => now, monotonic: () => steady.ms } : { now: () => now },
     flash: new SimFlash({ blocks: 32 }),
     publisher: pub,
     log: (l) => logs.push(l),
@@ -34,12 +34,17 @@ function rig(config: { linkTimeoutMs?: number } = {}) {
   fw.onReading = () => results.push(true);
   return {
     fw, sent, logs, results,
-    /** Advances the clock in ticks of `stepMs`. */
+    /** Advances the clock (and the steady one) in ticks of `stepMs`. */
     wait(ms: number, stepMs = 250) {
       for (let t = 0; t < ms; t += stepMs) {
         now += stepMs;
+        if (steady) steady.ms += stepMs;
         fw.tick(now);
       }
+    },
+    /** Sets the wall clock, as SNTP does after boot. */
+    setWall(ms: number) {
+      now = ms;
     },
     send: line.push,
   };
@@ -108,4 +113,27 @@ test("a source that never sends a byte is reported lost once the timeout has pas
   t.is(r.fw.linkStatus.lost, 0);
   r.wait(1000);
   t.deepEqual({ state: r.fw.linkStatus.state, lost: r.fw.linkStatus.lost }, { state: "down", lost: 1 });
+});
+
+test("the wall clock set after boot (SNTP: 1970 to 2026) is no silence and no meter clock jump: no link-lost, no clock-jump, uptime in seconds, link_since on the new clock", (t) => {
+  const telegram = onWire("dsmr-athombv-dsmr-5.0-isk-1");
+  const steady = { ms: 5_000 };
+  const r = rig({ linkTimeoutMs: 30_000 }, steady);
+  r.setWall(1_000);
+  r.send(telegram);
+  r.wait(2000);
+  r.setWall(Date.UTC(2026, 10, 30, 12));
+  r.wait(2000);
+  r.send(telegram);
+  r.wait(250);
+  const d = r.fw.diag();
+  t.is(d.ok, 2);
+  t.is(d.link, "up");
+  t.is(d.link_lost, 0);
+  t.is(d.uptime_s, 4);
+  // Up since the first bytes, 4.25 s of steady time ago: 2 s before the clock was set.
+  t.is(Date.parse(d.link_since as string), Date.UTC(2026, 10, 30, 12) - 2000);
+  const events = r.sent.filter((m) => m.topic === "metertap/lk/event").map((m) => JSON.parse(m.payload).type);
+  t.false(events.includes("link-lost"));
+  t.false(events.includes("clock-jump"), "the meter's clock did not move: the host's was set");
 });

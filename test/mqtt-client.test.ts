@@ -278,3 +278,39 @@ test("a connection that never opens (a TLS handshake that hangs) is given up aft
   t.is(closed, 1);
   t.false(c.connected);
 });
+
+test("a socket with more than maxQueued bytes waiting refuses publishes until it drains", (t) => {
+  let queued = 0;
+  let incoming: Uint8Array | undefined;
+  let callbacks!: Parameters<MqttClientOptions["open"]>[1];
+  const c = new MqttClient({
+    target: { host: "broker", port: 1883, secure: false },
+    open: (_target, cb) => {
+      callbacks = cb;
+      return {
+        read: () => { const r = incoming; incoming = undefined; return r?.slice().buffer as ArrayBuffer | undefined; },
+        write: () => {},
+        close: () => {},
+        get queued() {
+          return queued;
+        },
+      };
+    },
+    clientId: "x",
+    now: () => 0,
+    log: () => {},
+    maxQueued: 4096,
+  });
+  c.connect(WILL);
+  callbacks.onWritable(1024);
+  incoming = Uint8Array.of(0x20, 0x02, 0x00, 0x00); // CONNACK, accepted
+  callbacks.onReadable(4);
+  t.true(c.connected);
+  t.true(c.publish("t/a", "1"));
+  queued = 4097;
+  t.false(c.publish("t/a", "2"), "backed up: refused, the caller keeps it");
+  t.true(c.connected, "a slow link is no dead link");
+  queued = 4096;
+  t.true(c.publish("t/a", "3"));
+  t.is(c.stats.published, 2);
+});

@@ -137,6 +137,7 @@ class ArrayLog implements RecordLog<number> {
 
 class FakePublisher implements Publisher {
   connected = true;
+  onMessage?: (topic: string, payload: string) => void;
   onConnect?: () => void;
   onDisconnect?: () => void;
   sent: { payload: string; done?: (ok: boolean) => void }[] = [];
@@ -284,4 +285,172 @@ test("firmware: state is rate-limited (latest wins), per-value topics, nothing r
   t.is(states().length, 3);
   fw.stop();
   t.regex(pub.sent.at(-1)!.payload, /^metertap\/rl\/status offline$/);
+});
+
+test("firmware: with a microsecond counter, diagnostics report compute per frame (wrapping at 2^32); without one, nothing", async (t) => {
+  const { Firmware } = await import("../modules/app/firmware.js");
+  const { Dsmr5Generator } = await import("../hosts/node/dsmr-generator.js");
+  const diagOf = (micros?: () => number) => {
+    let deliver!: (b: Uint8Array) => void;
+    const clock = { ms: Date.UTC(2026, 2, 28, 10), now: () => clock.ms };
+    const fw = new Firmware({
+      openSource: (cb) => {
+        let q: Uint8Array | undefined;
+        deliver = (b) => {
+          q = b;
+          cb.onReadable(b.length);
+        };
+        return { read: () => { const r = q; q = undefined; return r?.slice().buffer as ArrayBuffer | undefined; }, close() {} };
+      },
+      clock,
+      log: () => {},
+      micros,
+    }, { deviceId: "cu" });
+    fw.start();
+    const gen = new Dsmr5Generator({ startMs: clock.ms, intervalS: 1 });
+    for (let i = 0; i < 4; i++) deliver(gen.next().bytes);
+    const d = fw.diag();
+    fw.stop();
+    return d;
+  };
+  // Each read of the counter advances it by 150 µs, starting just below the wrap: 4 frames, 150 µs each.
+  let us = 2 ** 32 - 200;
+  const d = diagOf(() => {
+    const now = us >>> 0;
+    us += 150;
+    return now;
+  });
+  t.is(d.frames, 4);
+  t.is(d.compute_us_per_frame, 150);
+  t.false("compute_us_per_frame" in diagOf());
+});
+
+test("firmware: a backed-up link refuses publishes: state and command replies wait for the next tick, discovery goes out as the link takes it", async (t) => {
+  const { Firmware } = await import("../modules/app/firmware.js");
+  const { Dsmr5Generator } = await import("../hosts/node/dsmr-generator.js");
+  const pub = new FakePublisher();
+  let room = 0;
+  const topics: string[] = [];
+  // Connected throughout; takes only `room` more messages (a socket with 8 KiB waiting refuses).
+  pub.publish = (topic: string, payload: string) => {
+    if (room <= 0) return false;
+    room--;
+    topics.push(topic);
+    return true;
+  };
+  const clock = { ms: Date.UTC(2026, 2, 28, 10), now: () => clock.ms };
+  let deliver!: (b: Uint8Array) => void;
+  const fw = new Firmware({
+    openSource: (cb) => {
+      let q: Uint8Array | undefined;
+      deliver = (b) => {
+        q = b;
+        cb.onReadable(b.length);
+      };
+      return { read: () => { const r = q; q = undefined; return r?.slice().buffer as ArrayBuffer | undefined; }, close() {} };
+    },
+    clock,
+    publisher: pub,
+    log: () => {},
+  }, { deviceId: "bp" });
+  room = 3; // status, link and one discovery config
+  fw.start();
+  pub.onConnect?.();
+  deliver(new Dsmr5Generator({ startMs: clock.ms, intervalS: 1 }).next().bytes);
+  pub.onMessage?.("metertap/bp/cmd/diag", '{"id":"d1"}');
+  t.false(topics.includes("metertap/bp/state"), "refused while backed up");
+  t.false(topics.includes("metertap/bp/response"));
+  const configs = () => topics.filter((x) => x.startsWith("homeassistant/")).length;
+  const before = configs();
+  room = 1000;
+  clock.ms += 250;
+  fw.tick(clock.ms);
+  t.is(topics.filter((x) => x === "metertap/bp/state").length, 1, "the waiting state went out at the next tick");
+  t.is(topics.filter((x) => x === "metertap/bp/response").length, 1, "and the command's reply");
+  t.true(configs() > before + 20, `the rest of discovery followed (${before} -> ${configs()})`);
+  fw.stop();
+});
+
+test("history command: a reply carries at most MAX_REPLY_CHARS of records (at least one); paging by `from` covers the day without gaps", async (t) => {
+  const { Firmware } = await import("../modules/app/firmware.js");
+  const { MAX_REPLY_CHARS } = await import("../modules/app/builtin-commands.js");
+  const { Dsmr5Generator } = await import("../hosts/node/dsmr-generator.js");
+  const { SimFlash } = await import("./sim-flash.js");
+  const { pushedSource } = await import("./helpers/pushed-source.js");
+  const start = Date.UTC(2026, 2, 28, 0);
+  const clock = { ms: start, now: () => clock.ms };
+  const line = pushedSource();
+  const fw = new Firmware({ openSource: line.open, clock, flash: new SimFlash({ blocks: 64 }), log: () => {} }, { deviceId: "hc" });
+  fw.start();
+  const gen = new Dsmr5Generator({ startMs: start, intervalS: 60 });
+  for (let i = 0; i < 24 * 60; i++) {
+    const tg = gen.next();
+    clock.ms = tg.timeMs;
+    line.push(tg.bytes);
+  }
+  const ask = (args: Record<string, unknown>) => {
+    const r = fw.commands.handle("history", JSON.stringify(args)) as { ok: boolean; result: { truncated: boolean; records: { start: string; end: string }[] } };
+    t.true(r.ok);
+    return r.result;
+  };
+  const starts: string[] = [];
+  let from = "2026-03-28T00:00:00Z";
+  for (let page = 0; page < 20; page++) {
+    const r = ask({ stream: "quarter-hour", from, to: "2026-03-29T00:00:00Z" });
+    t.true(r.records.length >= 1);
+    t.true(JSON.stringify(r.records).length <= MAX_REPLY_CHARS + 2 * r.records.length + 2, `page ${page}: ${JSON.stringify(r.records).length} chars`);
+    starts.push(...r.records.map((x) => x.start));
+    if (!r.truncated) break;
+    from = r.records.at(-1)!.end;
+  }
+  // 95 closed quarter-hours (the last is still open), each once, in order.
+  t.is(starts.length, 95);
+  t.is(new Set(starts).size, 95);
+  t.is(starts[0], "2026-03-28T00:00:00Z");
+  t.is(starts.at(-1), "2026-03-28T23:30:00Z");
+  fw.stop();
+});
+
+test("discovery: when the set of quantities grows, only the new ones are announced; all of them again on reconnect", async (t) => {
+  const { Firmware } = await import("../modules/app/firmware.js");
+  const { Dsmr5Generator } = await import("../hosts/node/dsmr-generator.js");
+  const pub = new FakePublisher();
+  const topics: string[] = [];
+  pub.publish = (topic: string) => {
+    topics.push(topic);
+    return pub.connected;
+  };
+  const clock = { ms: Date.UTC(2026, 2, 28, 10), now: () => clock.ms };
+  let deliver!: (b: Uint8Array) => void;
+  const fw = new Firmware({
+    openSource: (cb) => {
+      let q: Uint8Array | undefined;
+      deliver = (b) => {
+        q = b;
+        cb.onReadable(b.length);
+      };
+      return { read: () => { const r = q; q = undefined; return r?.slice().buffer as ArrayBuffer | undefined; }, close() {} };
+    },
+    clock,
+    publisher: pub,
+    log: () => {},
+  }, { deviceId: "gr" });
+  fw.start();
+  pub.onConnect?.();
+  const gen = new Dsmr5Generator({ startMs: clock.ms, intervalS: 1 });
+  const configs = () => topics.filter((x) => x.startsWith("homeassistant/"));
+  deliver(gen.next().bytes);
+  const first = configs().length;
+  t.true(first > 20);
+  // A total appears later (the page's period totals do, at the first closed quarter-hour).
+  fw.extraQuantities = () => [{ key: "import_today", name: "Import today", value: 1200, unit: "Wh", deviceClass: "energy", stateClass: "total_increasing" }];
+  deliver(gen.next().bytes);
+  t.deepEqual(configs().slice(first), ["homeassistant/sensor/gr/import_today/config"]);
+  pub.connected = false;
+  pub.onDisconnect?.();
+  pub.connected = true;
+  pub.onConnect?.();
+  const again = new Set(configs().slice(first + 1));
+  t.deepEqual([...new Set(configs().slice(0, first + 1))].filter((x) => !again.has(x)), [], "the whole set again after a reconnect");
+  fw.stop();
 });

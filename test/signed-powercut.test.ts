@@ -106,6 +106,7 @@ test("a signature that fails (PSA refusing) costs the signature, not the record:
   t.deepEqual(problems, []);
   t.deepEqual(counters, [1, 3]);
   t.is(h.stats.sealErrors, 1);
+  t.is(h.stats.lastSealError, "PSA error -134");
 });
 
 test("paging by counter: the same records as a full read, reading from the newest blocks only", (t) => {

@@ -21,7 +21,7 @@ import { loadSettings, meterConfig, parseMqttUrl } from "../../modules/web/setti
 import { MeterLine } from "./source.js";
 import { openHistoryPartition } from "./flash.js";
 import type { NetworkFactory } from "./network.js";
-import { EspOtaSink, espBootControl, deviceFacts, restart, chipDefaults, consoleLine } from "./ota.js";
+import { EspOtaSink, espBootControl, deviceFacts, restart, chipDefaults, consoleLine, runningSlot, micros } from "./ota.js";
 import { registerOtaCommand } from "../moddable/ota-download.js";
 import { psaSha256, psaVerifier } from "../moddable/ota-psa.js";
 import { OTA_PUBLIC_KEY } from "./ota-key.js";
@@ -34,9 +34,15 @@ const log = (line: string) => {
 
 export function esp32Host(network: NetworkFactory): MetertapHost {
   // XS calls this before it restarts the chip on an abort (manifest.json defines.xs.abortHook): the
-  // reason (an uncaught exception, memory) is then on the console instead of a silent reset.
+  // reason (an uncaught exception, memory) and the JS stack (release builds keep function names)
+  // are then on the console instead of a silent reset.
+  // Once: with memory full, building these lines can abort again.
+  let aborting = false;
   (globalThis as { abort?: (message: string, exception: unknown) => void }).abort = (message, exception) => {
+    if (aborting) return;
+    aborting = true;
     log(`abort: ${message}${exception === undefined ? "" : ` (${String(exception)})`}`);
+    log(String(new Error("JS stack at the abort").stack));
   };
   const store = new PreferenceStore();
   // mcconfig's ssid=, password=, mqtt= and keyEnc= are defaults the page's settings replace.
@@ -59,7 +65,10 @@ export function esp32Host(network: NetworkFactory): MetertapHost {
   const publisher = mqtt && !("error" in mqtt)
     ? new MqttClient({ target: mqtt, open: moddableSocket(ca), clientId: `metertap-${mac}`, username: settings.mqtt_user, password: settings.mqtt_pw, now: () => Time.ticks, log })
     : undefined;
-  const station = network({ ssid: settings.ssid, password: settings.wifi_pw, apName: `metertap-${mac.slice(-6)}`, log });
+  const station = network({
+    ssid: settings.ssid, password: settings.wifi_pw, apName: `metertap-${mac.slice(-6)}`, log,
+    timeServer: String(config.sntp ?? "pool.ntp.org"),
+  });
   // The key from ota-key.ts, else mcconfig's otaKey= (the device check signs with its own).
   const otaKey = OTA_PUBLIC_KEY || String(config.otaKey ?? "");
   const publicKey = otaKey.length === 130 ? fromHex(otaKey) : undefined;
@@ -104,7 +113,8 @@ export function esp32Host(network: NetworkFactory): MetertapHost {
   return {
     ports: {
       openSource: line.open,
-      clock: { now: () => Date.now() },
+      // Time.ticks for durations: SNTP steps the wall clock from 1970 a few seconds after boot.
+      clock: { now: () => Date.now(), monotonic: () => Time.ticks },
       flash: openHistoryPartition(),
       publisher,
       cipher: new AesGcm(),
@@ -112,6 +122,7 @@ export function esp32Host(network: NetworkFactory): MetertapHost {
       log,
       reboot: restart,
       heap: () => deviceFacts().heap,
+      micros,
       // Each closed quarter-hour, day and month is signed and kept with its signature in the history partition.
       signer,
       deviceFacts: () => ({
@@ -120,13 +131,24 @@ export function esp32Host(network: NetworkFactory): MetertapHost {
         line: line.settings,
         uart: line.counters,
         version: firmwareConfig.device?.swVersion,
+        ota_slot: runningSlot(),
         ota_health: health?.state ?? null,
         ota_last: lastOta,
         signing_public_key: signer ? toHex(signer.publicKey()) : null,
       }),
     },
     config: firmwareConfig,
-    boot: espBootControl,
+    boot: {
+      pendingVerify: espBootControl.pendingVerify,
+      markValid() {
+        log("ota: new image confirmed");
+        espBootControl.markValid();
+      },
+      rollback() {
+        log("ota: new image failed its health check: rolling back");
+        espBootControl.rollback();
+      },
+    },
     healthDeadlineMs: config.healthDeadlineS === undefined ? undefined : Number(config.healthDeadlineS) * 1000,
 
     attach(fw: Firmware, check: HealthCheck) {

@@ -6,6 +6,8 @@ export interface NetworkOptions {
   password?: string;
   /** Access point name, e.g. metertap-a1b2c3. */
   apName: string;
+  /** SNTP server for the wall clock. */
+  timeServer: string;
   log(line: string): void;
 }
 

@@ -49,6 +49,15 @@ export function deviceFacts(): { heap: number; resetReason: string } {
   return { heap: ffi().metertap_free_heap() as number, resetReason: RESET_REASONS[ffi().metertap_reset_reason() as number] ?? "other" };
 }
 
+/** The running app slot: "ota_0", "ota_1", or "factory". */
+export function runningSlot(): string {
+  const slot = ffi().metertap_ota_slot() as number;
+  return slot < 0 ? "factory" : `ota_${slot}`;
+}
+
+/** Microseconds since boot, modulo 2^32. */
+export const micros = (): number => ffi().metertap_micros() as number;
+
 const hex6 = (n: number) => (n >>> 0).toString(16).padStart(6, "0");
 
 /** The eFuse MAC as 12 hex digits (the device id), and this chip's default meter UART and RX pin. */

@@ -44,7 +44,7 @@ export function simulatorHost(): MetertapHost {
   return {
     ports: {
       openSource: openSerialPath(String(config.serial ?? "/tmp/metertap-p1"), Number(config.baud ?? 115200)),
-      clock: { now: () => Date.now() },
+      clock: { now: () => Date.now(), monotonic: () => Time.ticks },
       flash: openFileFlash(String(config.flashFile ?? root + "metertap-history.flash"), Number(config.flashBlocks ?? 256)),
       publisher,
       cipher: new AesGcm(),

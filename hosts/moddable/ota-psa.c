@@ -31,9 +31,10 @@ void xs_otasha256_constructor(xsMachine *the)
 	sha256_psa_context *ctx = calloc(1, sizeof(sha256_psa_context));
 	if (!ctx)
 		xsUnknownError("no memory");
-	if (sha256_psa_begin(ctx)) {
+	int status = sha256_psa_begin(ctx);
+	if (status) {
 		free(ctx);
-		xsUnknownError("sha256 unavailable");
+		xsUnknownError("sha256 unavailable (PSA status %d)", status);
 	}
 	xsmcSetHostData(xsThis, ctx);
 	xsSetHostHooks(xsThis, &otasha256Hooks);

@@ -79,6 +79,11 @@ export function moddableSocket(ca?: ArrayBuffer): OpenStreamSocket {
         queue.push(bytes);
         flush();
       },
+      get queued() {
+        let n = 0;
+        for (const q of queue) n += q.length;
+        return n;
+      },
       close() {
         ended = true;
         sock.close();

@@ -48,7 +48,7 @@ function readerDevice(): { model: string; swVersion: string } {
 const RAM_FLASH_BLOCKS = 256;
 
 export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
-  const clock = o.clock ?? { now: () => Date.now() };
+  const clock = o.clock ?? { now: () => Date.now(), monotonic: () => performance.now() };
   const embedded = o.mqttUrl ? undefined : await startEmbeddedBroker(o.brokerPort ?? 1883);
   const url = o.mqttUrl ?? embedded!.url;
   const clientId = `metertap-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
@@ -62,6 +62,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     store: o.store,
     log: o.log,
     heap: () => process.memoryUsage().heapUsed,
+    micros: () => Math.round(performance.now() * 1000),
   }, { qos: 1, ...o.config, device: { ...readerDevice(), ...o.config.device } });
   const tickMs = o.tickMs ?? 250;
   const timer = tickMs ? setInterval(() => firmware.tick(clock.now()), tickMs) : undefined;

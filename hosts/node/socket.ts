@@ -43,6 +43,9 @@ export function nodeSocket(options: NodeSocketOptions = {}): OpenStreamSocket {
       write(bytes) {
         s.write(bytes);
       },
+      get queued() {
+        return s.writableLength;
+      },
       close() {
         ended = true;
         s.destroy();

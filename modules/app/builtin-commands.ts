@@ -9,8 +9,12 @@ import { signedLines } from "../signing/record-signer.js";
 
 /** Records one history reply may carry; ask again with a later `from` for more. */
 export const MAX_HISTORY_RECORDS = 96;
-/** Signed records one reply may carry (1.6 KB each with seven channels, 2 KB escaped); ask again with `after`. */
-export const MAX_SIGNED_RECORDS = 8;
+/**
+ * Characters of records one reply may carry (at least one record): the dongle holds a reply three
+ * times over while it goes out (text, UTF-8, packet), and a 15 KB reply did not fit beside the rest.
+ * A signed record is about 1.6 KB, a quarter-hour 0.3 KB. Ask again with `from` or `after` for more.
+ */
+export const MAX_REPLY_CHARS = 6000;
 
 export function builtinCommands(fw: Firmware, ports: FirmwarePorts): Record<string, CommandHandler> {
   return {
@@ -25,8 +29,9 @@ export function builtinCommands(fw: Firmware, ports: FirmwarePorts): Record<stri
       const from = timeArg(args, "from") ?? 0;
       const to = timeArg(args, "to") ?? ports.clock.now();
       const lines = history.query(stream, from, to, MAX_HISTORY_RECORDS + 1);
-      const records = lines.slice(0, MAX_HISTORY_RECORDS).map((l) => JSON.parse(l) as unknown);
-      return { stream, from, to, truncated: lines.length > MAX_HISTORY_RECORDS, records };
+      const kept = withinBudget(lines, MAX_HISTORY_RECORDS);
+      const records = lines.slice(0, kept).map((l) => JSON.parse(l) as unknown);
+      return { stream, from, to, truncated: lines.length > kept, records };
     },
     diag() {
       return fw.diag();
@@ -56,13 +61,23 @@ function signedHistory(history: History, args: Record<string, unknown>): Record<
   const after = args.after ?? 0;
   if (typeof after !== "number" || !Number.isSafeInteger(after) || after < 0) throw new CommandError("'after' must be a record counter (0: from the oldest kept)");
   const records: string[] = [];
+  let chars = 0;
   let truncated = false;
   for (const { line } of signedLines(history, undefined, undefined, undefined, after)) {
-    if (records.length === MAX_SIGNED_RECORDS) {
+    if (records.length && chars + line.length > MAX_REPLY_CHARS) {
       truncated = true;
       break;
     }
     records.push(line);
+    chars += line.length;
   }
   return { signed: true, after, truncated, records };
+}
+
+/** How many of `lines` (at most `max`, at least one) fit in one reply. */
+function withinBudget(lines: readonly string[], max: number): number {
+  let chars = 0;
+  let n = 0;
+  while (n < lines.length && n < max && (n === 0 || chars + lines[n].length <= MAX_REPLY_CHARS)) chars += lines[n++].length;
+  return n;
 }

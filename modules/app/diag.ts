@@ -43,10 +43,15 @@ export function diagnostics(
     // Damaged flash records the reads skipped (each cost that record alone).
     out.damaged_records = fw.history.store.damagedRecords;
     // Records stored unsigned because signing failed (PSA refused): their counters are skipped.
-    if (fw.history.store.sealer) out.sign_errors = fw.history.store.stats.sealErrors;
+    if (fw.history.store.sealer) {
+      out.sign_errors = fw.history.store.stats.sealErrors;
+      out.sign_error = fw.history.store.stats.lastSealError;
+    }
   }
   // Cursor or frame-counter changes the flash refused: kept in RAM only, lost at the next restart.
   if (fw.store instanceof FlashStateStore) out.state_write_errors = fw.store.log.stats.writeErrors;
   if (heap !== undefined) out.heap = heap;
+  // Decode and publish cost per frame (framing of every byte included), where the host counts time.
+  if (fw.stats.computeUs > 0 && d.frames > 0) out.compute_us_per_frame = Math.round(fw.stats.computeUs / d.frames);
   return out;
 }

@@ -38,6 +38,8 @@ export interface FirmwarePorts {
   log(line: string): void;
   reboot?(): void;
   heap?(): number;
+  /** A microsecond counter (wrapping at 2^32 is fine): diagnostics then report compute per frame. */
+  micros?(): number;
   /** Host facts for diagnostics (the ESP32's reset reason, Wi-Fi RSSI); never a secret. */
   deviceFacts?(): Record<string, unknown>;
   /**
@@ -99,14 +101,17 @@ export interface FirmwareStats {
   held: number;
   events: number;
   lastSecurity: SecurityInfo | null;
+  /** Microseconds spent taking in meter bytes (framing, decoding, history, publishing), with `micros`. */
+  computeUs: number;
 }
 
 const MAX_PENDING_EVENTS = 64;
+const MAX_WAITING_REPLIES = 8;
 // A closed record, a PUBACK and a connect each pump the outbox; the tick only retries a refused
 // publish. Pumping every tick read each stream's flash 4×/s per meter: a fleet host's largest cost.
 const OUTBOX_RETRY_MS = 5000;
 export class Firmware {
-  readonly stats: FirmwareStats = { states: 0, held: 0, events: 0, lastSecurity: null };
+  readonly stats: FirmwareStats = { states: 0, held: 0, events: 0, lastSecurity: null, computeUs: 0 };
   readonly decoder: Decoder;
   readonly history?: FirmwareHistory;
   readonly commands: CommandTable;
@@ -127,12 +132,23 @@ export class Firmware {
   private outbox?: Outbox<unknown>;
   private readonly guard = new MonotonicGuard();
   private readonly startedAt: number;
+  private readonly startedSteady: number;
   private lastFrame: RawFrame | null = null;
   private readonly meterLink: MeterLink;
   private lastStateAt = -Infinity;
   private pendingState: { reading: Reading; qs: Quantity[] } | null = null;
   /** Quantities covered by the last announcement; -1: nothing announced on this connection. */
   private announcedCount = -1;
+  /**
+   * Command replies, then discovery of the last announcement, that the publisher has not taken
+   * yet (a backed-up link refuses): sent in order as the link takes them.
+   */
+  private replies: { topic: string; payload: string }[] = [];
+  private announcing: { topic: string; payload: string }[] = [];
+  /** Whether the last announcement presented an installation that exports (it changes names). */
+  private announcedExports = false;
+  /** Diagnostic entities the last announcement covered (some appear with their first value). */
+  private announcedEntities = 0;
   private readonly known: Quantity[] = [];
   private readonly knownKeys = new Set<string>();
   private readonly values: ValueTopics;
@@ -150,7 +166,8 @@ export class Firmware {
 
   constructor(private readonly ports: FirmwarePorts, private readonly config: FirmwareConfig = {}) {
     this.startedAt = ports.clock.now();
-    this.meterLink = new MeterLink(this.startedAt, config.linkTimeoutMs ?? 30_000, config.idleFlushMs ?? 500);
+    this.startedSteady = this.steady();
+    this.meterLink = new MeterLink(this.startedSteady, config.linkTimeoutMs ?? 30_000, config.idleFlushMs ?? 500);
     const behind = new WriteBehindStore(ports.store ?? new MemoryStore(), config.storeFlushMs ?? 60_000, this.startedAt);
     ({ history: this.history, store: this.store } = openFlash(ports, config.timeZone, behind));
     if (ports.signer && this.history) {
@@ -215,11 +232,13 @@ export class Firmware {
   }
 
   tick(nowMs: number): void {
-    if (this.meterLink.idleFlush(nowMs, this.decoder.pendingLead)) this.decoder.flush();
-    this.linkChanged(this.meterLink.tick(nowMs), nowMs);
+    const steady = this.steady();
+    if (this.meterLink.idleFlush(steady, this.decoder.pendingLead)) this.decoder.flush();
+    this.linkChanged(this.meterLink.tick(steady), nowMs);
     if (this.pendingState && nowMs - this.lastStateAt >= (this.config.stateIntervalMs ?? 0)) this.publishState(nowMs);
     this.link?.tick(nowMs);
     if (this.link?.connected) {
+      this.sendWaiting();
       if (nowMs >= this.nextPumpAt) {
         this.nextPumpAt = nowMs + OUTBOX_RETRY_MS;
         this.outbox?.pump();
@@ -246,7 +265,14 @@ export class Firmware {
 
   /** The meter link: up or down, since when, how often lost. */
   get linkStatus(): LinkStatus {
-    return this.meterLink.current;
+    // The link keeps steady time; `since` is reported on the wall clock.
+    const s = this.meterLink.current;
+    return { ...s, since: this.ports.clock.now() - (this.steady() - s.since) };
+  }
+
+  /** Milliseconds for durations: the clock's monotonic time, else its wall time. */
+  private steady(): number {
+    return this.ports.clock.monotonic?.() ?? this.ports.clock.now();
   }
 
   get cursors(): Record<string, string | null> {
@@ -258,8 +284,8 @@ export class Firmware {
     return this.outbox?.idle ?? true;
   }
 
-  diag(nowMs = this.ports.clock.now()): Record<string, unknown> {
-    const d = diagnostics(this, this.link?.stats, this.outbox?.stats, this.commands.counts, nowMs - this.startedAt, this.ports.heap?.());
+  diag(): Record<string, unknown> {
+    const d = diagnostics(this, this.link?.stats, this.outbox?.stats, this.commands.counts, this.steady() - this.startedSteady, this.ports.heap?.());
     const facts = this.ports.deviceFacts?.();
     if (facts) d.device = facts;
     return d;
@@ -277,10 +303,13 @@ export class Firmware {
     for (;;) {
       const chunk = this.source?.read();
       if (!chunk || !chunk.byteLength) return;
-      const now = this.ports.clock.now();
       const bytes = new Uint8Array(chunk);
-      this.linkChanged(this.meterLink.bytes(now, bytes, this.decoder.pendingLead >= 0), now);
+      this.linkChanged(this.meterLink.bytes(this.steady(), bytes, this.decoder.pendingLead >= 0), this.ports.clock.now());
+      const micros = this.ports.micros;
+      const started = micros?.();
       this.decoder.push(bytes);
+      // A difference modulo 2^32: the device's counter wraps every 71 minutes.
+      if (started !== undefined) this.stats.computeUs += (micros!() - started) >>> 0;
     }
   }
 
@@ -291,7 +320,7 @@ export class Firmware {
     if (result.security) this.stats.lastSecurity = result.security;
     if (result.ok && result.reading?.meterId) this.meterId = result.reading.meterId;
     // History uses only validated readings (and security facts to spot a counter reset).
-    if (this.history && this.history.onResult(result, now)) this.outbox?.pump();
+    if (this.history && this.history.onResult(result, now, this.steady())) this.outbox?.pump();
     // Refused frames are counted by the decoder and go no further.
     if (!result.ok || !result.reading) return;
     const reading = result.reading;
@@ -382,7 +411,10 @@ export class Firmware {
     }
     if (!topic.startsWith(t.commandPrefix)) return;
     const reply = this.commands.handle(topic.slice(t.commandPrefix.length), payload);
-    this.ports.publisher!.publish(t.response, JSON.stringify(reply), { qos: this.config.qos ?? 0 });
+    // At most a few wait: a flood of commands into a backed-up link loses the oldest replies.
+    if (this.replies.length >= MAX_WAITING_REPLIES) this.replies.shift();
+    this.replies.push({ topic: t.response, payload: JSON.stringify(reply) });
+    this.sendWaiting();
   }
 
   /** Remembers every quantity the meter has sent, so discovery covers them all. */
@@ -401,32 +433,61 @@ export class Firmware {
     // Announced once per connect, HA birth, new meter facts, and growth of the set (keys only
     // ever get added). The reader's diagnostics go out before any frame decodes: a wrong key shows.
     if (this.known.length === this.announcedCount) return;
-    this.announcedCount = this.known.length;
-    const reader: DeviceInfo = { name: `metertap ${this.topics!.deviceId}`, manufacturer: "metertap", ...this.config.device };
+    const exports = installation(this.known).exports;
+    const options = { expireAfterS: this.config.expireAfterS ?? 300 };
     const diag = this.diag();
-    const messages = [
-      ...discoveryMessages(this.known, this.topics!, this.meter, { expireAfterS: this.config.expireAfterS ?? 300 }),
-      ...diagnosticMessages(DIAG_ENTITIES.filter((e) => e.value(diag) !== undefined), this.topics!, reader),
-    ];
-    for (const m of messages) this.ports.publisher!.publish(m.topic, m.payload, { retain: true, qos: 1 });
+    const entities = DIAG_ENTITIES.filter((e) => e.value(diag) !== undefined);
+    const reader: DeviceInfo = { name: `metertap ${this.topics!.deviceId}`, manufacturer: "metertap", ...this.config.device };
+    if (this.announcedCount >= 0 && exports === this.announcedExports) {
+      // Only what is new: the configs already sent still hold. On the dongle, rebuilding all of
+      // them stalled the reader for seconds when the first quarter-hour added the totals.
+      this.announcing.push(...discoveryMessages(this.known, this.topics!, this.meter, { ...options, from: this.announcedCount }));
+      if (entities.length !== this.announcedEntities) this.announcing.push(...diagnosticMessages(entities, this.topics!, reader));
+    } else {
+      this.announcing = [...discoveryMessages(this.known, this.topics!, this.meter, options), ...diagnosticMessages(entities, this.topics!, reader)];
+    }
+    this.announcedCount = this.known.length;
+    this.announcedExports = exports;
+    this.announcedEntities = entities.length;
+    this.sendWaiting();
+  }
+
+  /** Replies and discovery go out as fast as the link takes them; what it refuses waits for the next tick. */
+  private sendWaiting(): void {
+    const p = this.ports.publisher!;
+    while (this.replies.length) {
+      const m = this.replies[0];
+      if (!p.publish(m.topic, m.payload, { qos: this.config.qos ?? 0 })) return;
+      this.replies.shift();
+    }
+    while (this.announcing.length) {
+      const m = this.announcing[0];
+      if (!p.publish(m.topic, m.payload, { retain: true, qos: 1 })) return;
+      this.announcing.shift();
+    }
   }
 
   private publishState(nowMs: number): void {
     const pending = this.pendingState;
-    // State is live data: while disconnected it is dropped, never replayed.
-    this.pendingState = null;
-    if (!pending || !this.link?.connected) return;
+    if (!pending) return;
+    // State is live data: while disconnected it is dropped, never replayed; while the link is
+    // backed up it waits for the next tick (a newer reading replaces it).
+    if (!this.link?.connected) {
+      this.pendingState = null;
+      return;
+    }
     const p = this.ports.publisher!;
     const t = this.topics!;
-    this.lastStateAt = nowMs;
     if (!p.publish(t.state, stateJson(pending.reading, pending.qs))) return;
+    this.pendingState = null;
+    this.lastStateAt = nowMs;
     this.stats.states++;
     if (this.config.discovery !== false || this.config.perValueTopics) this.values.publish(p, t, pending.qs, nowMs);
   }
 
   private publishDiag(nowMs: number): void {
     this.nextDiagAt = nowMs + (this.config.diagIntervalMs ?? 60_000);
-    const diag = this.diag(nowMs);
+    const diag = this.diag();
     this.ports.publisher!.publish(this.topics!.diag, JSON.stringify(diag), { retain: true });
     if (this.config.discovery === false) return;
     for (const e of DIAG_ENTITIES) {

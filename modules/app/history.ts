@@ -15,8 +15,8 @@ export class FirmwareHistory implements RecordLog<Cursor> {
   }
 
   /** Feeds every decode result; returns how many records it closed (already in flash). */
-  onResult(result: DecodeResult, nowMs: number): number {
-    const n = this.store.onResult(result, nowMs).length;
+  onResult(result: DecodeResult, nowMs: number, steadyMs: number): number {
+    const n = this.store.onResult(result, nowMs, steadyMs).length;
     this.counts.records += n;
     return n;
   }

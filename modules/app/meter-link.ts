@@ -13,7 +13,7 @@ export type LinkState = "up" | "down";
 
 export interface LinkStatus {
   state: LinkState;
-  /** When the link entered this state (host clock, ms). */
+  /** When the link entered this state (ms: the firmware's steady time here, wall time in diagnostics). */
   since: number;
   /** Times the link was lost since boot. */
   lost: number;

@@ -125,6 +125,7 @@ void xs_crypto_p256_sign(xsMachine *the)
 	xsmcSetArrayBuffer(xsResult, NULL, 64);
 	uint8_t *key = readable(the, &xsArg(0), &keyLength);
 	uint8_t *message = readable(the, &xsArg(1), &messageLength);
-	if (ecdsa_psa_sign_p256(key, message, messageLength, xsmcToArrayBuffer(xsResult)) != ECDSA_PSA_OK)
-		xsUnknownError("P-256 signing failed");
+	int status = ecdsa_psa_sign_p256(key, message, messageLength, xsmcToArrayBuffer(xsResult));
+	if (status != ECDSA_PSA_OK)
+		xsUnknownError("P-256 signing failed (%d)", status);
 }

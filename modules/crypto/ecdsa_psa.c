@@ -13,13 +13,16 @@ static void p256_attributes(psa_key_attributes_t *a, psa_key_usage_t usage)
 	psa_set_key_algorithm(a, ALG);
 }
 
+/* ECDSA_PSA_OK or the PSA status. */
 static int import(const uint8_t private_key[32], psa_key_usage_t usage, psa_key_id_t *id)
 {
-	if (psa_crypto_init() != PSA_SUCCESS)
-		return ECDSA_PSA_ERROR;
+	psa_status_t s = psa_crypto_init();
+	if (s != PSA_SUCCESS)
+		return s;
 	psa_key_attributes_t a = PSA_KEY_ATTRIBUTES_INIT;
 	p256_attributes(&a, usage);
-	return psa_import_key(&a, private_key, 32, id) == PSA_SUCCESS ? ECDSA_PSA_OK : ECDSA_PSA_ERROR;
+	s = psa_import_key(&a, private_key, 32, id);
+	return s == PSA_SUCCESS ? ECDSA_PSA_OK : s;
 }
 
 int ecdsa_psa_generate_p256(uint8_t private_key[32], uint8_t public_key[65])
@@ -55,10 +58,13 @@ int ecdsa_psa_sign_p256(const uint8_t private_key[32], const uint8_t *message, s
 	uint8_t signature[64])
 {
 	psa_key_id_t id;
-	if (import(private_key, PSA_KEY_USAGE_SIGN_MESSAGE, &id) != ECDSA_PSA_OK)
-		return ECDSA_PSA_ERROR;
+	int imported = import(private_key, PSA_KEY_USAGE_SIGN_MESSAGE, &id);
+	if (imported != ECDSA_PSA_OK)
+		return imported;
 	size_t n = 0;
 	psa_status_t s = psa_sign_message(id, ALG, message, length, signature, 64, &n);
 	psa_destroy_key(id);
-	return s == PSA_SUCCESS && n == 64 ? ECDSA_PSA_OK : ECDSA_PSA_ERROR;
+	if (s != PSA_SUCCESS)
+		return s;
+	return n == 64 ? ECDSA_PSA_OK : ECDSA_PSA_ERROR;
 }

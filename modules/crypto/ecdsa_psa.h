@@ -22,7 +22,8 @@ int ecdsa_psa_generate_p256(uint8_t private_key[32], uint8_t public_key[65]);
 /* The public point of a stored private key. */
 int ecdsa_psa_public_p256(const uint8_t private_key[32], uint8_t public_key[65]);
 
-/* Signs SHA-256(message): r || s, 64 bytes (DER is made by the caller, modules/signing). */
+/* Signs SHA-256(message): r || s, 64 bytes (DER is made by the caller, modules/signing). On
+   failure the PSA status (negative) where PSA gave one, else ECDSA_PSA_ERROR. */
 int ecdsa_psa_sign_p256(const uint8_t private_key[32], const uint8_t *message, size_t length,
 	uint8_t signature[64]);
 

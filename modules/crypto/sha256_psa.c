@@ -3,10 +3,11 @@
 
 int sha256_psa_begin(sha256_psa_context *ctx)
 {
-	if (psa_crypto_init() != PSA_SUCCESS)
-		return -1;
+	psa_status_t status = psa_crypto_init();
+	if (status != PSA_SUCCESS)
+		return status;
 	ctx->operation = psa_hash_operation_init();
-	return psa_hash_setup(&ctx->operation, PSA_ALG_SHA_256) == PSA_SUCCESS ? 0 : -1;
+	return psa_hash_setup(&ctx->operation, PSA_ALG_SHA_256);
 }
 
 int sha256_psa_update(sha256_psa_context *ctx, const uint8_t *data, size_t length)

@@ -13,7 +13,7 @@ typedef struct {
 	psa_hash_operation_t operation;
 } sha256_psa_context;
 
-/* Each returns 0 on success. After finish or abort the context may be begun again. */
+/* Each returns 0 on success (begin: else the PSA status). After finish or abort the context may be begun again. */
 int sha256_psa_begin(sha256_psa_context *ctx);
 int sha256_psa_update(sha256_psa_context *ctx, const uint8_t *data, size_t length);
 int sha256_psa_finish(sha256_psa_context *ctx, uint8_t digest[32]);

@@ -51,6 +51,7 @@ function decodeTelegram(bytes: Uint8Array, t: Telegram, encrypted: boolean, crcR
     return failed(encrypted, meterId, time, values, "truncated", "telegram cut off inside a line");
   }
   if (isEmpty(values)) return failed(encrypted, meterId, time, values, "malformed", "telegram has no OBIS lines");
+  if (t.unreadable) return failed(encrypted, meterId, time, values, "malformed", `${t.unreadable} unreadable line(s): a damaged telegram`);
   const reading = normalise(values, "dsmr", meterId, time);
   if (t.header) reading.identification = t.header;
   return { ok: true, protocol: "dsmr", encrypted, meterId, time, values, reading };

@@ -4,7 +4,7 @@
 import type { ObisEntry, ObisLogEntry, ObisMap } from "../reading/model.js";
 import { fromHex, latin1 } from "../util/hex.js";
 import { dsmrTimestamp } from "./timestamp.js";
-import { canonicalUnit } from "../reading/units.js";
+import { canonicalUnit, isKnownUnit } from "../reading/units.js";
 
 export interface Telegram {
   /** The identification line without the leading `/`. */
@@ -16,6 +16,13 @@ export interface Telegram {
   bang: number;
   /** Whether the last line ended with a line end (a cut telegram does not). */
   complete: boolean;
+  /**
+   * Lines that are no object: neither `A-B:C.D.E(` nor a `(` continuation of the DSMR 2.2/3 gas
+   * object, or a value with a unit where the value is no number or the unit no unit. A meter sends
+   * none: they are the trace of damage, which a 16-bit CRC lets through now and then (an inserted
+   * byte shifts its remainder) and which a telegram without CRC cannot show otherwise.
+   */
+  unreadable: number;
   /** A `!` that is no terminator: a damaged byte, so nothing in the telegram can be trusted. */
   strayBang: boolean;
 }
@@ -64,12 +71,15 @@ export function parseTelegram(bytes: Uint8Array, standardOffsetMinutes: number):
   const values: ObisMap = {};
   let code: Code | null = null;
   let groups: string[] = [];
+  let unreadable = 0;
   for (let start = eol + 1; start < end; start = eol + 1) {
     eol = text.indexOf("\n", start);
     if (eol < 0 || eol > end) eol = end;
     const stop = lineEnd(text, eol);
     if (stop <= start) continue;
     if (text.charCodeAt(start) === 40 /* ( */ && code) {
+      // Only the DSMR 2.2/3 gas object continues on the next line.
+      if (code.kind !== Kind.LegacyGas) unreadable++;
       readGroups(text, start, stop, groups);
       continue;
     }
@@ -78,10 +88,17 @@ export function parseTelegram(bytes: Uint8Array, standardOffsetMinutes: number):
     code = open > start && open < stop ? lookup(text.slice(start, open)) : null;
     groups = [];
     if (code) readGroups(text, open, stop, groups);
+    else unreadable++;
   }
   if (code) values[code.key] = interpret(code, groups, standardOffsetMinutes);
+  for (const key in values) if (!readable(values[key])) unreadable++;
   const last = bang >= 0 ? "\n" : text.charAt(text.length - 1);
-  return { header, values, crcText, bang, complete: last === "\n" || last === "\r", strayBang };
+  return { header, values, crcText, bang, complete: last === "\n" || last === "\r", strayBang, unreadable };
+}
+
+/** Whether an entry reads as meters send it: a value with a unit is a number in a known unit. */
+function readable(e: ObisEntry): boolean {
+  return e.unit === undefined || (typeof e.value !== "string" && isKnownUnit(e.unit));
 }
 
 /** The end of the line whose LF is at `eol`, without its CR. */

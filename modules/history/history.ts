@@ -5,11 +5,13 @@
 //   const history = new History(flash, clock, { timeZone: "Europe/Brussels" });
 //     mounts the log stores in `flash` (an ECMA-419 embedded:storage/flash region, 4 KiB blocks)
 //     and restores the open periods from the last records.
-//   history.onReading(reading, nowMs?) -> HistoryRecord[]
+//   history.onReading(reading, nowMs?, steadyMs?) -> HistoryRecord[]
 //     feeds one validated Reading (never a failed frame); returns the records this reading
 //     closed, already committed to flash (quarter-hour, voltage, daily, monthly, max-demand,
 //     events). nowMs is the host clock (default clock.now()); the meter's own timestamp wins.
-//   history.onResult(result, nowMs?) -> HistoryRecord[]
+//     steadyMs (default nowMs) is host time that never jumps: the meter clock's drift is measured
+//     against it, so setting the host clock (SNTP) is no meter clock change.
+//   history.onResult(result, nowMs?, steadyMs?) -> HistoryRecord[]
 //     the same for a DecodeResult: ok results go to onReading, security info feeds
 //     frame-counter-reset detection, failed results are ignored.
 //   history.subscribe(listener) -> unsubscribe
@@ -87,7 +89,7 @@ export class History {
    * Records committed, records lost because the flash refused them, and records the sealer could
    * not sign (stored unsigned): counted, never thrown.
    */
-  readonly stats = { records: 0, writeErrors: 0, sealErrors: 0 };
+  readonly stats = { records: 0, writeErrors: 0, sealErrors: 0, lastSealError: null as string | null };
   /** Signs committed records (quarter-hour, daily, monthly); their seals are stored right after them. */
   sealer?: RecordSealer;
   /** The highest record counter in the head blocks the mount read: a floor for the next one. */
@@ -131,16 +133,16 @@ export class History {
     return STORE_ORDER.reduce((n, id) => n + this.stores[id].damaged, 0);
   }
 
-  onReading(reading: Reading, nowMs: number = this.clock.now()): HistoryRecord[] {
-    return this.commit(this.recorder.onReading(reading, nowMs));
+  onReading(reading: Reading, nowMs: number = this.clock.now(), steadyMs = nowMs): HistoryRecord[] {
+    return this.commit(this.recorder.onReading(reading, nowMs, steadyMs));
   }
 
   /** Only a validated result reaches the recorder: a refused frame (CRC, tag, replay) feeds nothing. */
-  onResult(result: DecodeResult, nowMs: number = this.clock.now()): HistoryRecord[] {
+  onResult(result: DecodeResult, nowMs: number = this.clock.now(), steadyMs = nowMs): HistoryRecord[] {
     if (!result.ok || !result.reading) return [];
     const out: HistoryRecord[] = [];
     if (result.security) out.push(...this.commit(this.recorder.onSecurity(result.security, result.time ?? result.reading.time, nowMs)));
-    out.push(...this.onReading(result.reading, nowMs));
+    out.push(...this.onReading(result.reading, nowMs, steadyMs));
     return out;
   }
 
@@ -283,6 +285,7 @@ export class History {
     } catch (e) {
       if ((e as Error).name === "PowerLoss") throw e;
       this.stats.sealErrors++;
+      this.stats.lastSealError = (e as Error).message;
       return null;
     }
   }

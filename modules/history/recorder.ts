@@ -40,7 +40,8 @@ interface OpenInterval {
 
 interface Last {
   t: number;
-  now: number;
+  /** Host time of the reading that never jumps (an SNTP step is no meter clock change). */
+  steady: number;
   registers: Channels;
   meterId: string | null;
 }
@@ -73,7 +74,8 @@ export class Recorder {
     return this.peak ? { ...this.peak } : null;
   }
 
-  onReading(reading: Reading, nowMs: number): HistoryRecord[] {
+  /** `steadyMs`: host time that never jumps (default `nowMs`), for the meter clock's drift. */
+  onReading(reading: Reading, nowMs: number, steadyMs = nowMs): HistoryRecord[] {
     const parsed = reading.time === null ? NaN : Date.parse(reading.time);
     const t = Number.isFinite(parsed) ? parsed : nowMs;
     const regs = registersOf(reading);
@@ -83,7 +85,7 @@ export class Recorder {
     if (last) {
       const meterChanged = (reading.meterId !== null && last.meterId !== null && reading.meterId !== last.meterId) ||
         Object.keys(regs).some((k) => last.registers[k] !== undefined && regs[k] < last.registers[k]);
-      const shift = reading.time !== null ? (t - last.t) - (nowMs - last.now) : 0;
+      const shift = reading.time !== null ? (t - last.t) - (steadyMs - last.steady) : 0;
       if (meterChanged) {
         out.push({ stream: "events", time: t, type: "meter-change" });
         this.restartInterval(t, regs, ["partial"], out);
@@ -99,7 +101,7 @@ export class Recorder {
     this.periods(t, regs, out);
     this.meterLog(reading, t, out);
     out.push(...this.volts.sample(t, [reading.voltage.l1, reading.voltage.l2, reading.voltage.l3]));
-    this.last = { t, now: nowMs, registers: regs, meterId: reading.meterId };
+    this.last = { t, steady: steadyMs, registers: regs, meterId: reading.meterId };
     return out;
   }
 

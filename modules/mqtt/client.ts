@@ -35,6 +35,12 @@ export interface MqttClientOptions {
   openTimeoutMs?: number;
   /** Largest packet accepted from the broker (default 16 KiB). */
   maxPacket?: number;
+  /**
+   * A publish is refused while more than this many bytes wait in the socket's buffer (default
+   * 8 KiB): on a slow link the callers keep what they must (records, values) and drop live state,
+   * instead of a queue that grows until the dongle's memory is gone.
+   */
+  maxQueued?: number;
   now(): number;
   log(line: string): void;
 }
@@ -96,7 +102,7 @@ export class MqttClient implements Publisher {
   }
 
   publish(topic: string, payload: string, options: PublishOptions = {}, done?: Done): boolean {
-    if (this.state !== "connected") return false;
+    if (this.state !== "connected" || (this.socket!.queued ?? 0) > (this.o.maxQueued ?? 8192)) return false;
     const qos = options.qos ?? 0;
     const id = qos ? this.allocateId() : undefined;
     if (qos && id === undefined) return false;

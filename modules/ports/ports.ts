@@ -19,6 +19,11 @@ export type OpenByteSource = (callbacks: ByteSourceCallbacks) => ByteSource;
 /** Wall clock in ms since the epoch (UTC). Hosts without a set clock return their best guess. */
 export interface Clock {
   now(): number;
+  /**
+   * Milliseconds that never jump, for durations (link timeout, uptime). A host whose wall clock
+   * is set after boot (SNTP) must give it: without, a step of the wall clock counts as time passed.
+   */
+  monotonic?(): number;
 }
 
 /**
@@ -77,8 +82,9 @@ export interface Will {
 export interface Publisher {
   readonly connected: boolean;
   /**
-   * Returns false when the message could not be handed to the network (not connected). `done`, when
-   * given, is called once: true when delivered (QoS 1: on PUBACK; QoS 0: once written), false when lost.
+   * Returns false when the message could not be handed to the network (not connected, or the link
+   * is backed up). `done`, when given, is called once: true when delivered (QoS 1: on PUBACK;
+   * QoS 0: once written), false when lost.
    */
   publish(topic: string, payload: string, options?: PublishOptions, done?: (delivered: boolean) => void): boolean;
   subscribe(topic: string): void;
@@ -98,6 +104,8 @@ export interface StreamSocket {
   read(): ArrayBuffer | undefined;
   /** Queues all of `bytes` (the host buffers what the network cannot take yet). */
   write(bytes: Uint8Array): void;
+  /** Bytes written and still waiting in the host's buffer: a slow link shows here. */
+  readonly queued?: number;
   close(): void;
 }
 

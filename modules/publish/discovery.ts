@@ -27,6 +27,8 @@ export interface MeterInfo {
 export interface DiscoveryOptions {
   /** Seconds after which HA shows a measurement as unavailable when no state arrives (0: never). */
   expireAfterS: number;
+  /** Only the quantities from this index on (the set grew; the ones before are announced as they are). */
+  from?: number;
 }
 
 export interface DiscoveryMessage {
@@ -91,7 +93,8 @@ export function discoveryMessages(qs: readonly Quantity[], topics: Topics, meter
   const home = installation(qs);
   const meterDev = meterDevice(topics, meter);
   const out: DiscoveryMessage[] = [];
-  for (const q of qs) {
+  for (let i = options.from ?? 0; i < qs.length; i++) {
+    const q = qs[i];
     const p = presentation(q, home);
     const kind = /^(gas|water|heat|cold)_\d+$/.exec(q.key)?.[1];
     const config = common(topics, q.key, p.name, kind ? subDevice(topics, q, kind) : meterDev);

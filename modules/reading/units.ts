@@ -11,3 +11,8 @@ for (const u of [
 export function canonicalUnit(text: string): string {
   return CANONICAL[text.toLowerCase()] ?? text;
 }
+
+/** Whether this decoder knows the unit (in any case). */
+export function isKnownUnit(text: string): boolean {
+  return Object.hasOwn(CANONICAL, text.toLowerCase());
+}

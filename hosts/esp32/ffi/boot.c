@@ -8,6 +8,7 @@
 #include "sdkconfig.h"
 #include "esp_mac.h"
 #include "esp_rom_serial_output.h"
+#include "esp_timer.h"
 #include "soc/soc_caps.h"
 
 /* 1 while the running image is new and unconfirmed (ESP_OTA_IMG_PENDING_VERIFY). */
@@ -29,6 +30,22 @@ int32_t metertap_ota_mark_valid(void)
 int32_t metertap_ota_rollback(void)
 {
 	return esp_ota_mark_app_invalid_rollback_and_reboot();
+}
+
+/* Which app slot is running: 0 for ota_0, 1 for ota_1, -1 for a factory or unknown partition. */
+int32_t metertap_ota_slot(void)
+{
+	const esp_partition_t *running = esp_ota_get_running_partition();
+	if (!running || running->subtype < ESP_PARTITION_SUBTYPE_APP_OTA_MIN || running->subtype > ESP_PARTITION_SUBTYPE_APP_OTA_MAX)
+		return -1;
+	return running->subtype - ESP_PARTITION_SUBTYPE_APP_OTA_MIN;
+}
+
+/* Microseconds since boot, wrapping at 2^32 (differences taken modulo 2^32): the compute figure
+   per telegram, which under QEMU's -icount counts instructions. */
+uint32_t metertap_micros(void)
+{
+	return (uint32_t)esp_timer_get_time();
 }
 
 void metertap_restart(void)

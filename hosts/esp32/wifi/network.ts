@@ -4,8 +4,8 @@
 import WiFi from "wifi";
 import Net from "net";
 import DNSServer from "dns/server";
-import SNTP from "sntp";
 import Time from "time";
+import { ClockSync } from "../clock-sync.js";
 import { WifiPolicy } from "../../moddable/wifi-policy.js";
 import type { DeviceNetwork, NetworkOptions } from "../network.js";
 
@@ -13,10 +13,11 @@ export class Station implements DeviceNetwork {
   readonly policy: WifiPolicy;
   private wifi?: WiFi;
   private dns?: DNSServer;
-  private timeSet = false;
+  private readonly clock: ClockSync;
 
   constructor(private readonly options: NetworkOptions) {
     this.policy = new WifiPolicy(!!options.ssid);
+    this.clock = new ClockSync(options.timeServer, options.log);
   }
 
   start(monotonicMs: number): void {
@@ -35,6 +36,7 @@ export class Station implements DeviceNetwork {
       else if (action === "open-portal") this.openPortal();
       else this.closePortal();
     }
+    if (this.policy.connected) this.clock.tick(monotonicMs);
   }
 
   private connect(): void {
@@ -46,7 +48,6 @@ export class Station implements DeviceNetwork {
       if (message === WiFi.gotIP) {
         this.policy.gotIP();
         this.options.log(`wifi: ${Net.get("IP")}, RSSI ${Net.get("RSSI")}`);
-        this.setTime();
       } else if (message === WiFi.disconnected || message === WiFi.lostIP) {
         this.policy.lostConnection(Time.ticks);
       }
@@ -67,15 +68,5 @@ export class Station implements DeviceNetwork {
     this.dns = undefined;
     WiFi.mode = WiFi.Mode.station;
     this.options.log("wifi: configuration access point closed");
-  }
-
-  private setTime(): void {
-    if (this.timeSet) return;
-    new SNTP({ host: "pool.ntp.org" }, (message: number, value?: number) => {
-      if (message === SNTP.time && value) {
-        Time.set(value);
-        this.timeSet = true;
-      }
-    });
   }
 }
