@@ -160,5 +160,8 @@ test("the decrypt path: 100k mutated frames through the decoder, every result a 
       counts[r.error ?? "ok"] = (counts[r.error ?? "ok"] ?? 0) + 1;
     }
   }
-  for (const outcome of ["ok", "auth", "key", "truncated", "malformed"]) t.true(counts[outcome] > 10, JSON.stringify(counts));
+  for (const outcome of ["auth", "key", "truncated", "malformed"]) t.true(counts[outcome] > 10, JSON.stringify(counts));
+  // Few come through: a mutated ciphertext without a tag garbles the DSMR text inside, and lines
+  // that do not read are refused as damage.
+  t.true(counts.ok >= 1, JSON.stringify(counts));
 });
