@@ -37,8 +37,8 @@ export interface MqttClientOptions {
   maxPacket?: number;
   /**
    * A publish is refused while more than this many bytes wait in the socket's buffer (default
-   * 8 KiB): on a slow link the callers keep what they must (records, values) and drop live state,
-   * instead of a queue that grows until the dongle's memory is gone.
+   * 8 KiB): on a slow link the callers keep what waits (records, values, replies, state) and send
+   * it as the link drains, instead of a queue that grows until the dongle's memory is gone.
    */
   maxQueued?: number;
   now(): number;
