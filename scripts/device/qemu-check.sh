@@ -227,7 +227,9 @@ done
 OK2=$OK_PREV HEAP2=${HEAPS[-1]}
 say "telegrams decoded: $OK1 after boot and 100 more at 2 a second, $OK2 after 1,000 more; free heap $HEAP1 after boot, ${HEAPS[*]} after each 200 more"
 (( OK2 - OK1 >= 990 )) || fail "only $(( OK2 - OK1 )) of 1,000 telegrams decoded"
-(( HEAP2 + 4096 >= HEAPS[1] )) || fail "free heap fell by $(( HEAPS[1] - HEAP2 )) bytes from 400 to 1,000 telegrams"
+# XS grows in 4 KiB steps until it holds its working set (one step came as late as 600 telegrams);
+# over the last 400 the free heap must stay put.
+(( HEAP2 + 256 >= HEAPS[2] )) || fail "free heap fell by $(( HEAPS[2] - HEAP2 )) bytes from 600 to 1,000 telegrams"
 PUBLIC_KEY=$(field "$D" device signing_public_key)
 SLOT0=$(field "$D" device ota_slot)
 
