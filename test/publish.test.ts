@@ -12,6 +12,7 @@ import { Outbox, type LogRecord, type RecordLog } from "../modules/publish/outbo
 import { ValueTopics } from "../modules/publish/values.js";
 import type { Publisher, PublishOptions } from "../modules/ports/ports.js";
 import { readCase } from "./helpers/corpus.js";
+import { pushedSource } from "./helpers/pushed-source.js";
 
 function reading(id: string) {
   const [r] = decodeAll(readCase(id).bytes);
@@ -238,16 +239,10 @@ test("firmware: state is rate-limited (latest wins), per-value topics, nothing r
   };
   const clock = { ms: Date.UTC(2026, 2, 28, 10), now: () => clock.ms };
   const voltAt: number[] = [];
-  let deliver!: (b: Uint8Array) => void;
+  const line = pushedSource();
+  const deliver = line.push;
   const fw = new Firmware({
-    openSource: (cb) => {
-      let q: Uint8Array | undefined;
-      deliver = (b) => {
-        q = b;
-        cb.onReadable(b.length);
-      };
-      return { read: () => { const r = q; q = undefined; return r?.slice().buffer as ArrayBuffer | undefined; }, close() {} };
-    },
+    openSource: line.open,
     clock,
     publisher: pub,
     log: () => {},
@@ -291,17 +286,11 @@ test("firmware: with a microsecond counter, diagnostics report compute per frame
   const { Firmware } = await import("../modules/app/firmware.js");
   const { Dsmr5Generator } = await import("../hosts/node/dsmr-generator.js");
   const diagOf = (micros?: () => number) => {
-    let deliver!: (b: Uint8Array) => void;
+    const line = pushedSource();
+  const deliver = line.push;
     const clock = { ms: Date.UTC(2026, 2, 28, 10), now: () => clock.ms };
     const fw = new Firmware({
-      openSource: (cb) => {
-        let q: Uint8Array | undefined;
-        deliver = (b) => {
-          q = b;
-          cb.onReadable(b.length);
-        };
-        return { read: () => { const r = q; q = undefined; return r?.slice().buffer as ArrayBuffer | undefined; }, close() {} };
-      },
+      openSource: line.open,
       clock,
       log: () => {},
       micros,
@@ -339,16 +328,10 @@ test("firmware: a backed-up link refuses publishes: state and command replies wa
     return true;
   };
   const clock = { ms: Date.UTC(2026, 2, 28, 10), now: () => clock.ms };
-  let deliver!: (b: Uint8Array) => void;
+  const line = pushedSource();
+  const deliver = line.push;
   const fw = new Firmware({
-    openSource: (cb) => {
-      let q: Uint8Array | undefined;
-      deliver = (b) => {
-        q = b;
-        cb.onReadable(b.length);
-      };
-      return { read: () => { const r = q; q = undefined; return r?.slice().buffer as ArrayBuffer | undefined; }, close() {} };
-    },
+    openSource: line.open,
     clock,
     publisher: pub,
     log: () => {},
@@ -376,7 +359,6 @@ test("history command: a reply carries at most MAX_REPLY_CHARS of records (at le
   const { MAX_REPLY_CHARS } = await import("../modules/app/builtin-commands.js");
   const { Dsmr5Generator } = await import("../hosts/node/dsmr-generator.js");
   const { SimFlash } = await import("./sim-flash.js");
-  const { pushedSource } = await import("./helpers/pushed-source.js");
   const start = Date.UTC(2026, 2, 28, 0);
   const clock = { ms: start, now: () => clock.ms };
   const line = pushedSource();
@@ -421,16 +403,10 @@ test("discovery: when the set of quantities grows, only the new ones are announc
     return pub.connected;
   };
   const clock = { ms: Date.UTC(2026, 2, 28, 10), now: () => clock.ms };
-  let deliver!: (b: Uint8Array) => void;
+  const line = pushedSource();
+  const deliver = line.push;
   const fw = new Firmware({
-    openSource: (cb) => {
-      let q: Uint8Array | undefined;
-      deliver = (b) => {
-        q = b;
-        cb.onReadable(b.length);
-      };
-      return { read: () => { const r = q; q = undefined; return r?.slice().buffer as ArrayBuffer | undefined; }, close() {} };
-    },
+    openSource: line.open,
     clock,
     publisher: pub,
     log: () => {},
