@@ -1,8 +1,9 @@
 // Single-byte damage of every protected corpus frame. `npm run bench damage` prints a seeded sample;
 // the full run (every variant, about 18 million) is
-//   npm run build && node dist/bench/damage.js full [CASE-PREFIX] [SHARD/SHARDS]
-// (shards split the variants between processes, one per core). Prints per case and in total how
-// many variants decoded ok with values the meter did not send, and how many threw: both must be 0.
+//   npm run build && node dist/bench/damage.js full [CASE-PREFIX] [SHARD/SHARDS] [mid-stream]
+// (shards split the variants between processes, one per core; `mid-stream` decodes each variant
+// after its undamaged frame on the same line). Prints per case and in total how many variants
+// decoded ok with values the meter did not send, and how many threw: both must be 0.
 import { judge, newTally, protectedCases, seeded, variantCount, type DamageTally } from "../test/helpers/damage.js";
 
 function add(total: DamageTally, t: DamageTally): void {
@@ -19,13 +20,13 @@ function report(total: DamageTally, started: number): void {
   for (const e of total.examples.slice(0, 20)) console.log("  " + e);
 }
 
-function full(prefix: string, shard: number, shards: number): number {
+function full(prefix: string, shard: number, shards: number, midStream: boolean): number {
   const total = newTally();
   const started = Date.now();
   for (const c of protectedCases().filter((c) => c.id.startsWith(prefix))) {
     const tally = newTally();
     const n = variantCount(c);
-    for (let k = shard; k < n; k += shards) judge(c, k, tally);
+    for (let k = shard; k < n; k += shards) judge(c, k, tally, midStream);
     add(total, tally);
     console.log(`${c.id}: ${tally.variants} variants, ${tally.wrong} wrong ok, ${tally.same} ok as sent, ${tally.repaired} repaired, ${tally.exceptions} exceptions`);
   }
@@ -47,5 +48,5 @@ export async function bench(): Promise<void> {
 
 if (process.argv[2] === "full") {
   const [shard, shards] = (process.argv[4] ?? "0/1").split("/").map(Number);
-  process.exitCode = full(process.argv[3] ?? "", shard, shards);
+  process.exitCode = full(process.argv[3] ?? "", shard, shards, process.argv[5] === "mid-stream");
 }

@@ -5,6 +5,7 @@ import { Decoder, decodeAll } from "../modules/decode/decoder.js";
 import type { ProtocolFactory } from "../modules/decode/protocol.js";
 import { PROTOCOLS } from "../modules/decode/protocols.js";
 import type { DecodeResult } from "../modules/reading/model.js";
+import { crc16Arc } from "../modules/util/crc16.js";
 import { corpusCases, readCase } from "./helpers/corpus.js";
 
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s/g, ""), "hex"));
@@ -132,6 +133,14 @@ test("DSMR: a line that is no object is damage, under a matching CRC or without 
     ["dsmr-ndokter-luxembourg-sagemcom-t210dr-plain", 376, "{"],
     ["dsmr-ndokter-v5-iskra-mt382", 249, "Y"],
     ["dsmr-ndokter-eon-hungary-sagemcom", 216, "r"], // kWh → kWhr
+    // A clock that is no timestamp, a log entry or demand-history column that does not read, bytes
+    // after a line's last group, and a damaged M-Bus timestamp:
+    ["dsmr-ndokter-eon-hungary-sagemcom", 39, ":"], // (23072415073:0S)
+    ["dsmr-ndokter-fluvius-v171-alt", 98, "x"], // (231102x121548W)
+    ["dsmr-ndokter-eon-hungary-sagemcom", 1131, "e"], // (0e00008.950*kWh) in 0-0:98.1.0
+    ["dsmr-ndokter-fluvius-v171-alt", 314, "f"], // (1-0:1.f6.0) as a 0-0:98.1.0 column
+    ["dsmr-ndokter-eon-hungary-sagemcom", 1317, "`"], // …)`(…
+    ["dsmr-ndokter-v5-two-mbus-iskra-am550", 822, "~"], // 0-1:24.2.1(700101010~000W)
   ];
   for (const [id, at, ch] of found) {
     const rs = decodeAll(insert(id, at, ch));
@@ -144,4 +153,37 @@ test("DSMR: a line that is no object is damage, under a matching CRC or without 
   const ireland = Buffer.from(readCase("dsmr-ndokter-iskra-ie5-ireland").bytes);
   ireland[ireland.lastIndexOf("!")] = 0x28;
   t.deepEqual(outcomes(decodeAll(ireland)), ["malformed"]);
+});
+
+test("DSMR: a telegram whose codes or padded widths change is held until the next one shows the same", (t) => {
+  // The two inserted digits the exhaustive run found that keep the CRC-16 and still read: a new
+  // code (`52.32.0` → `52.32.60`) and a padded count one digit longer (`00006` → `050006`). After
+  // the meter's own telegram on the same line they are held; the meter's next one is ok again.
+  const insert = (good: Uint8Array, at: number, ch: string) => Buffer.concat([good.subarray(0, at), Buffer.from(ch, "latin1"), good.subarray(at)]);
+  for (const [id, at, ch, change] of [
+    ["dsmr-ndokter-v5-two-mbus-iskra-am550", 408, "6", /new object 1-0:52\.32\.60/],
+    ["dsmr-athombv-dsmr-5.0-isk-1", 294, "5", /0-0:96\.7\.21 changed width/],
+  ] as const) {
+    const good = readCase(id).bytes;
+    const damaged = insert(good, at, ch);
+    // On a fresh line there is nothing to compare with: the first telegram sets the shape.
+    t.deepEqual(outcomes(decodeAll(damaged)), ["ok"], id);
+    const rs = decodeAll(Buffer.concat([good, damaged, good]));
+    t.deepEqual(outcomes(rs), ["ok", "malformed", "ok"], id);
+    t.regex(rs[1].message ?? "", change);
+    t.regex(rs[1].message ?? "", /held until the next telegram/);
+    t.is(rs[1].reading, undefined);
+  }
+});
+
+test("DSMR: the meter's own change is taken from its second telegram, another meter's from its first", (t) => {
+  const kaifa = readCase("dsmr-ndokter-v4_2-kaifa").bytes;
+  const iskra = readCase("dsmr-ndokter-v5-iskra-mt382").bytes;
+  // A new line (an M-Bus device attached) with the CRC remade: held once, then taken.
+  const text = Buffer.from(kaifa).toString("latin1");
+  const body = text.slice(0, text.lastIndexOf("!")).replace("0-0:96.13.0", "0-2:24.1.0(003)\r\n0-0:96.13.0") + "!";
+  const grown = Buffer.from(body + crc16Arc(Buffer.from(body, "latin1")).toString(16).toUpperCase().padStart(4, "0") + "\r\n", "latin1");
+  t.deepEqual(outcomes(decodeAll(Buffer.concat([kaifa, grown, grown, kaifa]))), ["ok", "malformed", "ok", "ok"]);
+  // Another identification line is another meter: its first telegram is ok.
+  t.deepEqual(outcomes(decodeAll(Buffer.concat([kaifa, iskra, kaifa]))), ["ok", "ok", "ok"]);
 });

@@ -22,6 +22,7 @@ import { MeterLine } from "./source.js";
 import { openHistoryPartition } from "./flash.js";
 import type { NetworkFactory } from "./network.js";
 import { EspOtaSink, espBootControl, deviceFacts, restart, chipDefaults, consoleLine, runningSlot, micros } from "./ota.js";
+import { xsLiveBytes } from "./xs-memory.js";
 import { registerOtaCommand } from "../moddable/ota-download.js";
 import { psaSha256, psaVerifier } from "../moddable/ota-psa.js";
 import { OTA_PUBLIC_KEY } from "./ota-key.js";
@@ -132,6 +133,7 @@ export function esp32Host(network: NetworkFactory): MetertapHost {
         uart: line.counters,
         version: firmwareConfig.device?.swVersion,
         ota_slot: runningSlot(),
+        xs_live: xsLiveBytes(),
         ota_health: health?.state ?? null,
         ota_last: lastOta,
         signing_public_key: signer ? toHex(signer.publicKey()) : null,

@@ -21,6 +21,48 @@ interface LegacySocket {
   close(): void;
 }
 
+/**
+ * SecureSocket swallows the handshake's exception and reports a bare error: this one keeps the
+ * reason, and whether TCP came up at all, so a refused port, a TLS alert and a certificate the
+ * CA did not sign read differently in the log.
+ */
+class TracedSecureSocket extends (SecureSocket as unknown as new (dict: object) => { sock?: LegacySocket; messageHandler(n: number): void }) {
+  tcpUp = false;
+  failure?: string;
+  constructor(dict: object) {
+    super(dict);
+    const inner = this.sock!;
+    const handle = inner.callback;
+    inner.callback = (message, value) => {
+      if (message === CONNECTED) this.tcpUp = true;
+      handle(message, value);
+    };
+  }
+  override messageHandler(bytes: number): void {
+    try {
+      super.messageHandler(bytes);
+    } catch (e) {
+      this.failure ??= (e as Error).message;
+      throw e;
+    }
+  }
+}
+
+function openSecure(host: string, port: number, ca?: ArrayBuffer): LegacySocket {
+  const secure = { protocolVersion: 0x0303, verify: true, ...(ca ? { certificate: ca } : {}) };
+  return new TracedSecureSocket({ host, port, noDelay: true, secure }) as unknown as LegacySocket;
+}
+
+function handshakeFailure(host: string, s: TracedSecureSocket): string {
+  if (!s.tcpUp) return "cannot connect (TCP)";
+  const why = s.failure ?? "connection closed";
+  // The SDK's verify says only "auth err"; its reasons go to trace, not to the caller.
+  const hint = /certificate: auth err|date validation/.test(why)
+    ? ": certificate not signed by a trusted CA, expired, not for this host name, or the clock is not set"
+    : "";
+  return `TLS handshake with ${host} failed (${why})${hint}`;
+}
+
 /** `ca`: DER of the one CA trusted besides the built-in roots. */
 export function moddableSocket(ca?: ArrayBuffer): OpenStreamSocket {
   return (target, cb): StreamSocket => {
@@ -31,7 +73,7 @@ export function moddableSocket(ca?: ArrayBuffer): OpenStreamSocket {
     // SecureSocket holds decrypted bytes only during its readable callback.
     let readable = false;
     const sock: LegacySocket = secure
-      ? (new SecureSocket({ host, port, noDelay: true, secure: { protocolVersion: 0x0303, verify: true, ...(ca ? { certificate: ca } : {}) } } as never) as unknown as LegacySocket)
+      ? openSecure(host, port, ca)
       : (new Socket({ host, port, noDelay: true }) as unknown as LegacySocket);
     const flush = () => {
       while (queue.length && !ended) {
@@ -65,10 +107,8 @@ export function moddableSocket(ca?: ArrayBuffer): OpenStreamSocket {
         flush();
         if (up && !queue.length) cb.onWritable(value ?? 0);
       } else if (message === DISCONNECTED) end("connection closed by the peer");
-      else if (secure && !up) {
-        // The SDK says why on the console only ("date validation failed", "subjectAltName match failed").
-        end(`TLS handshake with ${host} failed: certificate not signed by a trusted CA, expired, not for this host name, or the clock is not set`);
-      } else end("network error");
+      else if (secure && !up) end(handshakeFailure(host, sock as unknown as TracedSecureSocket));
+      else end("network error");
     };
     return {
       read() {

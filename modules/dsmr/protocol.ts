@@ -6,12 +6,14 @@ import { crc16Arc } from "../util/crc16.js";
 import type { DecodeContext, DecoderOptions, ProtocolHandler } from "../decode/protocol.js";
 import { dsmrFramer } from "./framer.js";
 import { parseTelegram, type Telegram } from "./telegram.js";
+import { ShapeMemory } from "./shape.js";
 
 export function dsmrProtocol(options: DecoderOptions): ProtocolHandler {
   const offset = options.standardOffsetMinutes ?? 60;
   // A meter either always ends its telegrams with `!CRC` or never does. Once this stream has shown
   // a CRC, a telegram without one lost its tail (or was split by a noise `/`): it is truncated.
   let crcSeen = false;
+  const shapes = new ShapeMemory();
   return {
     framers: [dsmrFramer],
     payloadLeads: [0x2f],
@@ -20,8 +22,10 @@ export function dsmrProtocol(options: DecoderOptions): ProtocolHandler {
     },
     decodePayload(bytes: Uint8Array, _ctx: DecodeContext, encrypted: boolean, security?: SecurityInfo): DecodeResult {
       const t = parseTelegram(bytes, offset);
-      const result = decodeTelegram(bytes, t, encrypted, crcSeen);
+      let result = decodeTelegram(bytes, t, encrypted, crcSeen);
       if (result.ok && t.crcText !== null) crcSeen = true;
+      const change = result.ok ? shapes.check(t.header, t.shape) : null;
+      if (change) result = failed(encrypted, result.meterId ?? null, result.time ?? null, t.values, "malformed", `${change}: held until the next telegram shows it too`);
       if (security) result.security = security;
       return result;
     },

@@ -5,6 +5,7 @@ import type { ObisEntry, ObisLogEntry, ObisMap } from "../reading/model.js";
 import { fromHex, latin1 } from "../util/hex.js";
 import { dsmrTimestamp } from "./timestamp.js";
 import { canonicalUnit, isKnownUnit } from "../reading/units.js";
+import { groupForm, type Shape } from "./shape.js";
 
 export interface Telegram {
   /** The identification line without the leading `/`. */
@@ -25,6 +26,8 @@ export interface Telegram {
   unreadable: number;
   /** A `!` that is no terminator: a damaged byte, so nothing in the telegram can be trusted. */
   strayBang: boolean;
+  /** Its codes and number widths, which a meter keeps from one telegram to the next. */
+  shape: Shape;
 }
 
 const enum Kind {
@@ -69,6 +72,7 @@ export function parseTelegram(bytes: Uint8Array, standardOffsetMinutes: number):
   if (eol < 0 || eol > end) eol = end;
   const header = text.slice(1, lineEnd(text, eol));
   const values: ObisMap = {};
+  const shape: Shape = {};
   let code: Code | null = null;
   let groups: string[] = [];
   let unreadable = 0;
@@ -79,26 +83,44 @@ export function parseTelegram(bytes: Uint8Array, standardOffsetMinutes: number):
     if (stop <= start) continue;
     if (text.charCodeAt(start) === 40 /* ( */ && code) {
       // Only the DSMR 2.2/3 gas object continues on the next line.
-      if (code.kind !== Kind.LegacyGas) unreadable++;
-      readGroups(text, start, stop, groups);
+      if (code.kind !== Kind.LegacyGas || !readGroups(text, start, stop, groups)) unreadable++;
       continue;
     }
-    if (code) values[code.key] = interpret(code, groups, standardOffsetMinutes);
+    if (code) unreadable += store(values, shape, code, groups, standardOffsetMinutes);
     const open = text.indexOf("(", start);
     code = open > start && open < stop ? lookup(text.slice(start, open)) : null;
     groups = [];
-    if (code) readGroups(text, open, stop, groups);
-    else unreadable++;
+    if (!code || !readGroups(text, open, stop, groups)) unreadable++;
   }
-  if (code) values[code.key] = interpret(code, groups, standardOffsetMinutes);
-  for (const key in values) if (!readable(values[key])) unreadable++;
+  if (code) unreadable += store(values, shape, code, groups, standardOffsetMinutes);
   const last = bang >= 0 ? "\n" : text.charAt(text.length - 1);
-  return { header, values, crcText, bang, complete: last === "\n" || last === "\r", strayBang, unreadable };
+  return { header, values, crcText, bang, complete: last === "\n" || last === "\r", strayBang, unreadable, shape };
+}
+
+/**
+ * Interprets an object into `values`; 1 when it does not read as meters send it (kept raw, for
+ * diagnostics), else 0.
+ */
+function store(values: ObisMap, shape: Shape, code: Code, groups: string[], offset: number): number {
+  // Text (messages, identifiers) may change length; numbers and times keep their form.
+  if (code.kind !== Kind.Text && code.kind !== Kind.TextMessage) shape[code.key] = groups.map(groupForm);
+  const entry = interpret(code, groups, offset);
+  if (entry && readable(entry)) {
+    values[code.key] = entry;
+    return 0;
+  }
+  values[code.key] = entry ?? { value: null, raw: "(" + groups.join(")(") + ")" };
+  return 1;
 }
 
 /** Whether an entry reads as meters send it: a value with a unit is a number in a known unit. */
 function readable(e: ObisEntry): boolean {
   return e.unit === undefined || (typeof e.value !== "string" && isKnownUnit(e.unit));
+}
+
+/** A value with a unit as meters send it: a number in a known unit. */
+function isMeasure(q: ObisEntry): boolean {
+  return typeof q.value === "number" && q.unit !== undefined && isKnownUnit(q.unit);
 }
 
 /** The end of the line whose LF is at `eol`, without its CR. */
@@ -124,9 +146,14 @@ function lookup(text: string): Code | null {
   return code;
 }
 
+/** `A-B:C.D.E` with an optional `*F` or `.F`, split; null for anything else. */
+function obisCode(text: string): RegExpExecArray | null {
+  return /^(\d{1,3})-(\d{1,3}):(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:[*.](\d{1,3}))?$/.exec(text);
+}
+
 /** `1-0:1.8.1`, `1-0:1.8.1*255` or `1-0:31.7.0.255` → the contract's key and how to read it. */
 function classify(text: string): Code | null {
-  const m = /^(\d{1,3})-(\d{1,3}):(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:[*.](\d{1,3}))?$/.exec(text);
+  const m = obisCode(text);
   if (!m) return null;
   const base = `${+m[1]}-${+m[2]}:${+m[3]}.${+m[4]}.${+m[5]}`;
   const key = m[6] !== undefined && +m[6] !== 255 ? `${base}*${+m[6]}` : base;
@@ -142,17 +169,19 @@ function classify(text: string): Code | null {
   return { key, kind };
 }
 
-function readGroups(text: string, from: number, stop: number, out: string[]): void {
+/** `(a)(b)…` up to `stop` into `out`; false when the line is not groups to its end (damage). */
+function readGroups(text: string, from: number, stop: number, out: string[]): boolean {
   let i = from;
   while (i < stop && text.charCodeAt(i) === 40) {
     const close = text.indexOf(")", i + 1);
     if (close < 0 || close >= stop) {
       out.push(text.slice(i + 1, stop));
-      return;
+      return false;
     }
     out.push(text.slice(i + 1, close));
     i = close + 1;
   }
+  return i === stop;
 }
 
 /** Whether `s[0..end)` is a decimal number: optional sign, digits, optional fraction. */
@@ -181,6 +210,15 @@ function quantity(group: string): ObisEntry {
   return unit === sent ? { value, unit } : { value, unit, raw: `(${group})` };
 }
 
+/** A group of 11 to 14 characters, nearly all digits, ending in S or W: a timestamp, maybe damaged. */
+function looksLikeTimestamp(group: string): boolean {
+  const last = group.charAt(group.length - 1);
+  if (group.length < 11 || group.length > 14 || (last !== "S" && last !== "W")) return false;
+  let digits = 0;
+  for (let i = 0; i < group.length - 1; i++) if (group.charCodeAt(i) >= 48 && group.charCodeAt(i) <= 57) digits++;
+  return digits >= group.length - 2;
+}
+
 function isTimestamp(group: string): boolean {
   if (group.length !== 12 && group.length !== 13) return false;
   for (let i = 0; i < 12; i++) {
@@ -190,19 +228,26 @@ function isTimestamp(group: string): boolean {
   return group.length === 12 || group[12] === "S" || group[12] === "W";
 }
 
-function interpret(code: Code, groups: string[], offset: number): ObisEntry {
+/** The entry of one object, or null where its groups do not read as meters send them (damage). */
+function interpret(code: Code, groups: string[], offset: number): ObisEntry | null {
   switch (code.kind) {
     case Kind.PowerFailureLog: // (count)(0-0:96.7.19)(end)(duration*s)...
+      if (groups.length > 1 && !obisCode(groups[1])) return null;
       return logObject(groups, 2, offset, false);
     case Kind.DemandHistory:
       // Belgian 13-month history: (count)(1-0:1.6.0)(1-0:1.6.0)(month)(occurred)(value*kW)...
       if (groups.length > 1 && !isTimestamp(groups[0])) {
-        const columns = groups.slice(1).findIndex((g) => !/^\d+-\d+:/.test(g)) + 1;
-        return logObject(groups, Math.max(columns, 1), offset, true);
+        let columns = 1;
+        while (columns < groups.length && /^\d+-\d+:/.test(groups[columns])) {
+          if (!obisCode(groups[columns])) return null;
+          columns++;
+        }
+        return logObject(groups, columns, offset, true);
       }
       break;
     case Kind.Clock:
-      return { value: dsmrTimestamp(groups[0] ?? "", offset) };
+      if (groups.length !== 1 || !isTimestamp(groups[0])) return null;
+      return { value: dsmrTimestamp(groups[0], offset) };
     case Kind.TextMessage:
       return textMessage(groups[0] ?? "");
     case Kind.LegacyGas:
@@ -216,10 +261,15 @@ function interpret(code: Code, groups: string[], offset: number): ObisEntry {
       break;
   }
   // (timestamp)(value*unit): M-Bus readings, 1-0:1.6.0 monthly peak, EON billing snapshots.
+  if (groups.length >= 2 && looksLikeTimestamp(groups[0]) && !isTimestamp(groups[0])) return null;
   if (groups.length >= 2 && isTimestamp(groups[0])) {
     const entry = quantity(groups[1]);
     entry.time = dsmrTimestamp(groups[0], offset);
-    if (groups.length > 2) entry.raw = "(" + groups.join(")(") + ")";
+    if (groups.length > 2) {
+      // A billing snapshot's further registers, kept raw: each is a measure too.
+      for (let i = 2; i < groups.length; i++) if (!isMeasure(quantity(groups[i]))) return null;
+      entry.raw = "(" + groups.join(")(") + ")";
+    }
     return entry;
   }
   if (groups.length === 1) return quantity(groups[0]);
@@ -229,11 +279,13 @@ function interpret(code: Code, groups: string[], offset: number): ObisEntry {
   return entry;
 }
 
-function logObject(groups: string[], skip: number, offset: number, occurred: boolean): ObisEntry {
+function logObject(groups: string[], skip: number, offset: number, occurred: boolean): ObisEntry | null {
   const entries: ObisLogEntry[] = [];
   const width = occurred ? 3 : 2;
   for (let i = skip; i + width <= groups.length; i += width) {
     const q = quantity(groups[i + width - 1]);
+    // Every entry is its times and a measure: anything else is damage.
+    if (!isTimestamp(groups[i]) || (occurred && !isTimestamp(groups[i + 1])) || !isMeasure(q)) return null;
     const e: ObisLogEntry = { time: dsmrTimestamp(groups[i], offset), value: typeof q.value === "number" ? q.value : null };
     if (occurred) e.occurred = dsmrTimestamp(groups[i + 1], offset);
     if (q.unit) e.unit = q.unit;

@@ -41,6 +41,7 @@ fail() {
   console
   echo "--- console (tail)"; tail -25 "$WORK/console.log" 2>/dev/null
   echo "--- mqtt (tail)"; tail -8 "$WORK/mqtt.log" "$WORK/mqtt-tls.log" 2>/dev/null | cut -c1-300
+  echo "--- brokers (tail)"; tail -8 "$WORK"/mosquitto-*.log 2>/dev/null | cut -c1-300
   exit 1
 }
 say() { echo "qemu-check: $*"; }
@@ -85,7 +86,8 @@ mkdir -p "$PKI"
   openssl req -x509 -newkey rsa:2048 -nodes -keyout other-ca.key -out other-ca.pem -days 30 -subj "/CN=unrelated CA" \
     -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
 ) >"$WORK/pki.log" 2>&1 || fail "openssl: $(tail -3 "$WORK/pki.log")"
-chmod 755 "$PKI"; chmod 644 "$PKI"/*
+# WORK may be mktemp's (mode 700): the broker's user must at least pass through it.
+chmod o+x "$WORK"; chmod 755 "$PKI"; chmod 644 "$PKI"/*
 
 TLS_PORT=$(free_port)
 printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$PORT" >"$WORK/mosquitto.conf"
@@ -99,6 +101,7 @@ broker() {
   local b=$!
   pids+=($b)
   sleep 0.5
+  kill -0 "$b" 2>/dev/null || fail "mosquitto ($1) did not start: $(tail -3 "$WORK/mosquitto-$1.log")"
   mosquitto_sub -h 127.0.0.1 -p "$port" "${tls[@]}" -t '#' -v >>"$log" 2>&1 &
   pids+=($!)
   eval "BROKER_${1^^}=$b SUB_${1^^}=$!"
@@ -206,30 +209,32 @@ say "state over MQTT: ${STATE:0:160}"
 [[ $(field "$STATE" energy_import) == 6825 && $(field "$STATE" power_import) == 244 ]] || fail "state values differ from the capture: $STATE"
 
 # 1,000 telegrams at 4 a second (four times a DSMR 5 meter's rate), each 10 s of meter time after
-# the one before: 11 quarter-hours close. The free heap after each 200: XS takes what it needs from
-# the system heap in the first ones, after that it must not shrink.
+# the one before: 11 quarter-hours close. After each 200 the free heap, and what XS holds live
+# after a full collection (diag's xs_live): XS grows from the system heap in 4 KiB steps when it
+# decides to, late as well as early, so the free heap cannot show a leak; the live bytes can.
 # First 100 telegrams at 2 a second: the first quarter-hour closes among them, with its signature,
 # the first totals and their discovery (at 4 a second that work overran the UART buffer once).
 feed clock "$CAPTURE" 0 2 100
 wait "$FEED"
 D=$(command diag '{}') || fail "$D"
 OK1=$(field "$D" ok)
-HEAPS=()
+HEAPS=() LIVES=()
 OK_PREV=$OK1
 for part in 0 1 2 3 4; do
   feed clock "$CAPTURE" $(( 100 + part * 200 )) "${DEVICE_BURST_HZ:-4}" 200
   wait "$FEED"
   D=$(command diag '{}') || fail "$D"
-  HEAPS+=("$(field "$D" heap)")
-  say "after $(( (part + 1) * 200 )) telegrams: $(( $(field "$D" ok) - OK_PREV )) of 200 decoded, free heap ${HEAPS[-1]} bytes, compute $(field "$D" compute_us_per_frame) us per telegram"
+  HEAPS+=("$(field "$D" heap)") LIVES+=("$(field "$D" device xs_live)")
+  say "after $(( (part + 1) * 200 )) telegrams: $(( $(field "$D" ok) - OK_PREV )) of 200 decoded, free heap ${HEAPS[-1]} bytes, XS live ${LIVES[-1]} bytes, compute $(field "$D" compute_us_per_frame) us per telegram"
   OK_PREV=$(field "$D" ok)
 done
 OK2=$OK_PREV HEAP2=${HEAPS[-1]}
-say "telegrams decoded: $OK1 after boot and 100 more at 2 a second, $OK2 after 1,000 more; free heap $HEAP1 after boot, ${HEAPS[*]} after each 200 more"
+say "telegrams decoded: $OK1 after boot and 100 more at 2 a second, $OK2 after 1,000 more; free heap $HEAP1 after boot, ${HEAPS[*]} after each 200 more; XS live ${LIVES[*]}"
 (( OK2 - OK1 >= 990 )) || fail "only $(( OK2 - OK1 )) of 1,000 telegrams decoded"
-# XS grows in 4 KiB steps until it holds its working set (one step came as late as 600 telegrams);
-# over the last 400 the free heap must stay put.
-(( HEAP2 + 256 >= HEAPS[2] )) || fail "free heap fell by $(( HEAPS[2] - HEAP2 )) bytes from 600 to 1,000 telegrams"
+(( LIVES[0] > 0 )) || fail "diag reports no XS live bytes"
+# Caches fill in the first 200; what is live varies by a few KB with the moment (a telegram
+# half read, a record being published): a leak of 10 bytes a telegram shows over the next 800.
+(( LIVES[4] <= LIVES[0] + 8192 )) || fail "XS holds $(( LIVES[4] - LIVES[0] )) bytes more after 1,000 telegrams than after 200"
 PUBLIC_KEY=$(field "$D" device signing_public_key)
 SLOT0=$(field "$D" device ota_slot)
 
@@ -290,7 +295,7 @@ settings() {
 settings 3 key_enc=0123456789ABCDEF0123456789ABCDEF key_auth=FFEEDDCCBBAA99887766554433221100 \
   "mqtt_url=mqtts://10.0.2.2:$TLS_PORT" "tls_ca@$PKI/other-ca.pem"
 kill "$SUB_PLAIN" "$BROKER_PLAIN"
-on_console "TLS handshake with 10\.0\.2\.2 failed" "$WAIT_S" || fail "a broker certificate from another CA was not refused"
+on_console "TLS handshake with 10\.0\.2\.2 failed \(certificate: auth err\)" "$WAIT_S" || fail "a broker certificate from another CA was not refused"
 grep -q "^$BASE/status online" "$WORK/mqtt-tls.log" && fail "connected over TLS with the wrong CA"
 say "MQTT over TLS: a broker whose certificate another CA signed is refused"
 settings 4 "tls_ca@$PKI/ca.pem"
@@ -349,4 +354,4 @@ wait_new "$MQTT_LOG" "$MARK" "^$BASE/status online$" "$WAIT_S" || fail "no MQTT 
 D=$(command diag '{}') || fail "$D"
 [[ $(field "$D" device ota_slot) == "$SLOT1" ]] || fail "after the rollback the device runs $(field "$D" device ota_slot), not $SLOT1"
 say "OTA: the image that never reached MQTT was rolled back to $SLOT1"
-say "PASSED: eFuse MAC as id, DHCP, SNTP, status, discovery, diag; DSMR state; $(( OK2 - OK1 )) of 1,000 telegrams, free heap $HEAP1 -> $HEAP2 bytes; $N1 quarter-hours over MQTT, kept over a power cut; records signed on the chip verify; compute ${US} us per telegram under -icount; page settings, MQTT over TLS, encrypted DLMS state, free heap with TLS $HEAP_TLS bytes; OTA refused unsigned and tampered, installed and confirmed a signed image, rolled back one that never reached MQTT"
+say "PASSED: eFuse MAC as id, DHCP, SNTP, status, discovery, diag; DSMR state; $(( OK2 - OK1 )) of 1,000 telegrams, free heap $HEAP1 -> $HEAP2 bytes, XS live ${LIVES[0]} -> ${LIVES[4]} bytes; $N1 quarter-hours over MQTT, kept over a power cut; records signed on the chip verify; compute ${US} us per telegram under -icount; page settings, MQTT over TLS, encrypted DLMS state, free heap with TLS $HEAP_TLS bytes; OTA refused unsigned and tampered, installed and confirmed a signed image, rolled back one that never reached MQTT"

@@ -15,6 +15,8 @@ export interface DamageCase {
   options: DecoderOptions;
   /** What the undamaged frame decodes to (ok results only). */
   genuine: Set<string>;
+  /** How many results the undamaged bytes give. */
+  results: number;
 }
 
 /** Per byte position: one deletion, 255 substitutions, 256 insertions (before the byte). */
@@ -41,8 +43,9 @@ export function protectedCases(): DamageCase[] {
       if (e.authKey) options.authenticationKey = hex(e.authKey);
       else options.aad = hex(e.aad);
     }
-    const genuine = new Set(decodeAll(c.bytes, options).filter((r) => r.ok).map(fingerprint));
-    out.push({ id, bytes: c.bytes, options, genuine });
+    const results = decodeAll(c.bytes, options);
+    const genuine = new Set(results.filter((r) => r.ok).map(fingerprint));
+    out.push({ id, bytes: c.bytes, options, genuine, results: results.length });
   }
   return out;
 }
@@ -92,11 +95,18 @@ export function newTally(): DamageTally {
   return { variants: 0, wrong: 0, same: 0, repaired: 0, exceptions: 0, examples: [] };
 }
 
-export function judge(c: DamageCase, k: number, tally: DamageTally): void {
+/**
+ * Judges variant `k`: decoded as a fresh stream, or `midStream`, after the undamaged frame on the
+ * same line (as a meter sends: what the line has shown is there to compare with).
+ */
+export function judge(c: DamageCase, k: number, tally: DamageTally, midStream = false): void {
   tally.variants++;
   let results: DecodeResult[];
   try {
-    results = decodeAll(variant(c.bytes, k), c.options);
+    const damaged = variant(c.bytes, k);
+    results = midStream
+      ? decodeAll(Buffer.concat([c.bytes, damaged]), c.options).slice(c.results)
+      : decodeAll(damaged, c.options);
   } catch (e) {
     tally.exceptions++;
     if (tally.examples.length < 10) tally.examples.push(`${c.id} variant ${k}: ${(e as Error).message}`);
