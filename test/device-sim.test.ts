@@ -1,12 +1,12 @@
-// The Moddable desktop simulator end to end (scripts/sim-check.sh): runs only where the SDK is
-// installed (MODDABLE set), since no script here may build the SDK.
+// The Moddable desktop simulator end to end (scripts/sim-check.sh): runs only where an installed
+// SDK (MODDABLE set) has mcsim.
 import test from "ava";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const script = fileURLToPath(new URL("../../scripts/sim-check.sh", import.meta.url));
-// The device kit's SDK has MODDABLE set but no mcsim (it needs GTK): no simulator there.
+// Runs where the SDK has mcsim: .ci/run builds it from the device kit's SDK sources (it needs GTK).
 const run = process.env.MODDABLE && existsSync(`${process.env.MODDABLE}/build/bin/lin/release/mcsim`) ? test : test.skip;
 
 run("the simulator build decodes a pty capture, publishes to Mosquitto and serves its page", (t) => {

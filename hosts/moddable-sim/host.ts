@@ -25,10 +25,12 @@ import type { OtaResult } from "../../modules/ota/updater.js";
 import { registerOtaCommand } from "../moddable/ota-download.js";
 import { parseVersion } from "../../modules/ota/image.js";
 import { psaSha256, psaVerifier } from "../moddable/ota-psa.js";
+import { ignoreBrokenPipes } from "./sigpipe.js";
 
 const log = (line: string) => trace(line + "\n");
 
 export function simulatorHost(): MetertapHost {
+  ignoreBrokenPipes();
   const store = new PreferenceStore(String(config.prefDomain ?? "metertap"));
   const settings = loadSettings(store, { mqtt_url: String(config.mqtt ?? "mqtt://127.0.0.1:1883") });
   const mqtt = settings.mqtt_url ? parseMqttUrl(settings.mqtt_url) : undefined;
