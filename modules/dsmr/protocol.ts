@@ -25,7 +25,7 @@ export function dsmrProtocol(options: DecoderOptions): ProtocolHandler {
       let result = decodeTelegram(bytes, t, encrypted, crcSeen);
       if (result.ok && t.crcText !== null) crcSeen = true;
       const change = result.ok ? shapes.check(t.header, t.shape) : null;
-      if (change) result = failed(encrypted, result.meterId ?? null, result.time ?? null, t.values, "malformed", `${change}: held until the next telegram shows it too`);
+      if (change) result = failed(encrypted, result.meterId ?? null, result.time ?? null, t.values, "malformed", `${change}: held until a second telegram shows it too`);
       if (security) result.security = security;
       return result;
     },

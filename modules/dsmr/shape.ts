@@ -1,7 +1,7 @@
 // What a meter's telegrams look like from one to the next: its codes, and the width of each
 // zero-padded number. A meter keeps both; an inserted or deleted byte that a 16-bit CRC lets
 // through (about one in 65,536) shows as a new code or a padded number one digit longer or
-// shorter. A telegram that changes the shape is held until the next one shows the same change.
+// shorter. A telegram that changes the shape is held until a second one shows the same change.
 
 /** Per code, each group's form: its number's length × 2, + 1 when zero-padded (`00006`, `000.5`). */
 export type Shape = Record<string, number[]>;
@@ -29,26 +29,36 @@ function difference(known: Shape, shape: Shape): string | null {
   return null;
 }
 
-/** The shape a stream's telegrams have shown, and a change waiting for its confirmation. */
+/**
+ * The shape a stream's telegrams have shown, and a change waiting for its confirmation. A change
+ * is the meter's once a second telegram shows it, the next one or a later one: a line that a meter
+ * sends in some telegrams only is held once, then known.
+ */
 export class ShapeMemory {
   private header: string | null = null;
-  private accepted: Shape | null = null;
+  private known: Shape = {};
   private pending: Shape | null = null;
 
   /**
    * Null when `shape` is the stream's, or the change that holds this telegram back. The first
-   * telegram, and the first of another identification line (another meter), set the shape; a
-   * change that the next telegram repeats is the meter's: it is taken then.
+   * telegram, and the first of another identification line (another meter), set the shape.
    */
   check(header: string, shape: Shape): string | null {
-    const change = this.accepted && header === this.header ? difference(this.accepted, shape) : null;
-    if (change && !(this.pending && difference(this.pending, shape) === null)) {
-      this.pending = shape;
-      return change;
+    if (header !== this.header) {
+      this.header = header;
+      this.known = {};
+      this.pending = null;
+    } else {
+      const change = difference(this.known, shape);
+      if (change) {
+        if (!this.pending || difference(this.pending, shape) !== null) {
+          this.pending = shape;
+          return change;
+        }
+        this.pending = null;
+      }
     }
-    this.header = header;
-    this.accepted = shape;
-    this.pending = null;
+    for (const code in shape) this.known[code] = shape[code];
     return null;
   }
 }
