@@ -1,6 +1,6 @@
 // `metertap decode` on large generated inputs of each kind of content: peak RSS and MB/s.
 // `npm run bench decode-memory` uses 16 MB inputs; the README's figures come from
-//   npm run build && node dist/bench/decode-memory.js full [MB]     (default 1024 MB per kind)
+//   npm run build && node dist/bench/decode-memory.js full [MB] [KIND...]   (default 1024 MB, every kind)
 // Inputs are written to a temporary file in 1 MB pieces and removed afterwards.
 import { spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
@@ -59,9 +59,9 @@ export function measure(kind: string, mb: number): Figure {
   }
 }
 
-function run(mb: number): void {
+function run(mb: number, kinds = Object.keys(KINDS)): void {
   console.log(`decode of ${mb} MB per kind (output to /dev/null)`);
-  for (const kind of Object.keys(KINDS)) {
+  for (const kind of kinds) {
     const f = measure(kind, mb);
     console.log(`  ${kind.padEnd(15)} ${(f.mb / f.seconds).toFixed(1).padStart(6)} MB/s  peak RSS ${f.peakMb.toFixed(0).padStart(4)} MB  exit ${f.exit}`);
   }
@@ -71,4 +71,9 @@ export async function bench(): Promise<void> {
   run(16);
 }
 
-if (process.argv[2] === "full") run(Number(process.argv[3] ?? 1024));
+if (process.argv[2] === "full") {
+  const kinds = process.argv.slice(4);
+  const unknown = kinds.filter((k) => !(k in KINDS));
+  if (unknown.length) throw new Error(`no such kind: ${unknown.join(", ")} (kinds: ${Object.keys(KINDS).join(", ")})`);
+  run(Number(process.argv[3] ?? 1024), kinds.length ? kinds : undefined);
+}
