@@ -86,8 +86,10 @@ python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[5000] ^
 echo "sim-check: building (mcconfig -d -m -p lin)"
 mcconfig -d -m -p lin -t build "otaKey=$OTA_KEY" "otaFile=$WORK/ota.bin" "serial=$PTY" "mqtt=mqtt://127.0.0.1:$PORT" "deviceId=metertap-sim" "httpPort=$HTTP" "flashFile=$WORK/history.flash" "prefDomain=metertap-check" >"$WORK/build.log" 2>&1 \
   || { tail -30 "$WORK/build.log"; echo "sim-check: FAILED: build"; exit 1; }
-MCSO=$(grep -o '/[^ ]*/mc\.so' "$WORK/build.log" | tail -1 || true)
-[[ -n "$MCSO" ]] || MCSO="$MODDABLE/build/bin/lin/mc/debug/main/mc.so"
+# mcconfig names the output after the project's directory; a library built earlier elsewhere (an
+# older checkout) must not be the one that runs.
+MCSO="$MODDABLE/build/bin/lin/mc/debug/$(basename "$ROOT")/mc.so"
+[[ "$MCSO" -nt "$WORK/ota.pem" ]] || { echo "sim-check: FAILED: the build left no fresh $MCSO"; exit 1; }
 
 printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$PORT" >"$WORK/mosquitto.conf"
 mosquitto -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
