@@ -96,9 +96,12 @@ mosquitto -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
 pids+=($!)
 
 # A pty whose slave end the simulator opens as its serial device; the capture is written once a second.
+# It appears 3 s after the simulator starts, as a meter plugged in after boot: the simulator must
+# wait for it (it used to abort on a path that did not exist).
 python3 - "$PTY" "$CAPTURE" "$RUN_S" >"$WORK/feeder.log" 2>&1 <<'PY' &
 import os, pty, sys, time, tty
 link, capture, seconds = sys.argv[1], open(sys.argv[2], "rb").read(), int(sys.argv[3])
+time.sleep(4)
 master, slave = pty.openpty()
 tty.setraw(slave)
 os.symlink(os.ttyname(slave), link)
@@ -108,7 +111,6 @@ while time.time() < end:
     time.sleep(1)
 PY
 pids+=($!)
-for _ in $(seq 50); do [[ -e "$PTY" ]] && break; sleep 0.1; done
 
 sleep 1
 mosquitto_sub -h 127.0.0.1 -p "$PORT" -t 'metertap/#' -v -W "$RUN_S" >"$WORK/mqtt.log" 2>&1 &
@@ -129,6 +131,7 @@ for _ in $(seq "$RUN_S"); do
   if grep -q '^metertap/metertap-sim/state ' "$WORK/mqtt.log" 2>/dev/null; then ok=1; break; fi
 done
 page=ok
+grep -q "source: cannot open $PTY .*trying again" "$WORK/sim.log" || page=no-wait-for-the-meter
 curl -s -m 5 --compressed "http://127.0.0.1:$HTTP/" >"$WORK/page.html" || true
 grep -q '<h1>metertap</h1>' "$WORK/page.html" || page=missing
 curl -s -m 5 --compressed "http://127.0.0.1:$HTTP/uplot.js" -o "$WORK/uplot.js" || true
