@@ -96,12 +96,19 @@ mosquitto -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
 pids+=($!)
 
 # A pty whose slave end the simulator opens as its serial device; the capture is written once a second.
-# It appears 3 s after the simulator starts, as a meter plugged in after boot: the simulator must
-# wait for it (it used to abort on a path that did not exist).
-python3 - "$PTY" "$CAPTURE" "$RUN_S" >"$WORK/feeder.log" 2>&1 <<'PY' &
+# It appears once the simulator has found it missing, as a meter plugged in after boot: the
+# simulator must wait for it (it used to abort on a path that did not exist).
+python3 - "$PTY" "$CAPTURE" "$RUN_S" "$WORK/sim.log" >"$WORK/feeder.log" 2>&1 <<'PY' &
 import os, pty, sys, time, tty
-link, capture, seconds = sys.argv[1], open(sys.argv[2], "rb").read(), int(sys.argv[3])
-time.sleep(4)
+link, capture, seconds, log = sys.argv[1], open(sys.argv[2], "rb").read(), int(sys.argv[3]), sys.argv[4]
+until = time.time() + 20
+while time.time() < until:
+    try:
+        if "source: cannot open" in open(log, errors="replace").read():
+            break
+    except OSError:
+        pass
+    time.sleep(0.2)
 master, slave = pty.openpty()
 tty.setraw(slave)
 os.symlink(os.ttyname(slave), link)
