@@ -10,6 +10,15 @@ import { corpusCases, readCase } from "./helpers/corpus.js";
 
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s/g, ""), "hex"));
 const outcomes = (rs: DecodeResult[]) => rs.map((r) => (r.ok ? "ok" : r.error));
+/** `good` with `ch` inserted before byte `at`. */
+const insert = (good: Uint8Array, at: number, ch: string) => Buffer.concat([good.subarray(0, at), Buffer.from(ch, "latin1"), good.subarray(at)]);
+
+/** The Kaifa DSMR 4.2 telegram with `line` before its text-message line, and its CRC made anew. */
+function kaifaWith(line: string): Buffer {
+  const text = Buffer.from(readCase("dsmr-ndokter-v4_2-kaifa").bytes).toString("latin1");
+  const body = text.slice(0, text.lastIndexOf("!")).replace("0-0:96.13.0", `${line}\r\n0-0:96.13.0`) + "!";
+  return Buffer.from(body + crc16Arc(Buffer.from(body, "latin1")).toString(16).toUpperCase().padStart(4, "0") + "\r\n", "latin1");
+}
 
 test("the 14-byte frame with an invalid UTF-8 code point is one failed frame, not an exception", (t) => {
   const frame = hex("0F 00000001 00 02 01 0C 04 F7BFBFBF");
@@ -123,10 +132,6 @@ test("DSMR: a byte that is no ASCII in a telegram line is damage, even when the 
 test("DSMR: a line that is no object is damage, under a matching CRC or without one", (t) => {
   // Found by the exhaustive run: each inserted byte keeps the telegram's CRC-16/ARC, and the line
   // it lands in no longer reads (a broken code, a value with a unit that is no number, no unit).
-  const insert = (id: string, at: number, ch: string) => {
-    const good = readCase(id).bytes;
-    return Buffer.concat([good.subarray(0, at), Buffer.from(ch, "latin1"), good.subarray(at)]);
-  };
   const found: [string, number, string][] = [
     ["dsmr-ndokter-v4_2-kaifa", 65, "$"],
     ["dsmr-ndokter-v4_2-kaifa", 592, "B"],
@@ -143,7 +148,7 @@ test("DSMR: a line that is no object is damage, under a matching CRC or without 
     ["dsmr-ndokter-v5-two-mbus-iskra-am550", 822, "~"], // 0-1:24.2.1(700101010~000W)
   ];
   for (const [id, at, ch] of found) {
-    const rs = decodeAll(insert(id, at, ch));
+    const rs = decodeAll(insert(readCase(id).bytes, at, ch));
     t.deepEqual(outcomes(rs), ["malformed"], `${id} +${JSON.stringify(ch)}@${at}`);
     t.regex(rs[0].message ?? "", /unreadable line/);
     t.deepEqual(outcomes(decodeAll(readCase(id).bytes)), ["ok"]);
@@ -159,7 +164,6 @@ test("DSMR: a telegram whose codes or padded widths change is held until a secon
   // The two inserted digits the exhaustive run found that keep the CRC-16 and still read: a new
   // code (`52.32.0` → `52.32.60`) and a padded count one digit longer (`00006` → `050006`). After
   // the meter's own telegram on the same line they are held; the meter's next one is ok again.
-  const insert = (good: Uint8Array, at: number, ch: string) => Buffer.concat([good.subarray(0, at), Buffer.from(ch, "latin1"), good.subarray(at)]);
   for (const [id, at, ch, change] of [
     ["dsmr-ndokter-v5-two-mbus-iskra-am550", 408, "6", /new object 1-0:52\.32\.60/],
     ["dsmr-athombv-dsmr-5.0-isk-1", 294, "5", /0-0:96\.7\.21 changed width/],
@@ -180,9 +184,7 @@ test("DSMR: the meter's own change is taken from its second telegram, another me
   const kaifa = readCase("dsmr-ndokter-v4_2-kaifa").bytes;
   const iskra = readCase("dsmr-ndokter-v5-iskra-mt382").bytes;
   // A new line (an M-Bus device attached) with the CRC remade: held once, then taken.
-  const text = Buffer.from(kaifa).toString("latin1");
-  const body = text.slice(0, text.lastIndexOf("!")).replace("0-0:96.13.0", "0-2:24.1.0(003)\r\n0-0:96.13.0") + "!";
-  const grown = Buffer.from(body + crc16Arc(Buffer.from(body, "latin1")).toString(16).toUpperCase().padStart(4, "0") + "\r\n", "latin1");
+  const grown = kaifaWith("0-2:24.1.0(003)");
   t.deepEqual(outcomes(decodeAll(Buffer.concat([kaifa, grown, grown, kaifa]))), ["ok", "malformed", "ok", "ok"]);
   // Another identification line is another meter: its first telegram is ok.
   t.deepEqual(outcomes(decodeAll(Buffer.concat([kaifa, iskra, kaifa]))), ["ok", "ok", "ok"]);
@@ -190,8 +192,6 @@ test("DSMR: the meter's own change is taken from its second telegram, another me
 
 test("DSMR: a line a meter sends in some telegrams only is held once, then known", (t) => {
   const kaifa = readCase("dsmr-ndokter-v4_2-kaifa").bytes;
-  const text = Buffer.from(kaifa).toString("latin1");
-  const body = text.slice(0, text.lastIndexOf("!")).replace("0-0:96.13.0", "0-2:24.2.1(101209112500W)(12785.123*m3)\r\n0-0:96.13.0") + "!";
-  const withGas = Buffer.from(body + crc16Arc(Buffer.from(body, "latin1")).toString(16).toUpperCase().padStart(4, "0") + "\r\n", "latin1");
+  const withGas = kaifaWith("0-2:24.2.1(101209112500W)(12785.123*m3)");
   t.deepEqual(outcomes(decodeAll(Buffer.concat([kaifa, withGas, kaifa, withGas, kaifa, withGas]))), ["ok", "malformed", "ok", "ok", "ok", "ok"]);
 });

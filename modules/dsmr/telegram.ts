@@ -109,7 +109,7 @@ function store(values: ObisMap, shape: Shape, code: Code, groups: string[], offs
     values[code.key] = entry;
     return 0;
   }
-  values[code.key] = entry ?? { value: null, raw: "(" + groups.join(")(") + ")" };
+  values[code.key] = entry ?? { value: null, raw: rawGroups(groups) };
   return 1;
 }
 
@@ -167,6 +167,11 @@ function classify(text: string): Code | null {
   else if (c === 24 && d === 3) kind = Kind.LegacyGas;
   else if (TEXT_OBJECTS.has(key) || (c === 96 && d === 1) || (c === 0 && d === 0)) kind = Kind.Text;
   return { key, kind };
+}
+
+/** The groups as sent, `(a)(b)…`: what an object keeps when it is not (wholly) interpreted. */
+function rawGroups(groups: string[]): string {
+  return "(" + groups.join(")(") + ")";
 }
 
 /** `(a)(b)…` up to `stop` into `out`; false when the line is not groups to its end (damage). */
@@ -268,14 +273,14 @@ function interpret(code: Code, groups: string[], offset: number): ObisEntry | nu
     if (groups.length > 2) {
       // A billing snapshot's further registers, kept raw: each is a measure too.
       for (let i = 2; i < groups.length; i++) if (!isMeasure(quantity(groups[i]))) return null;
-      entry.raw = "(" + groups.join(")(") + ")";
+      entry.raw = rawGroups(groups);
     }
     return entry;
   }
   if (groups.length === 1) return quantity(groups[0]);
   // Unknown shape: keep it untouched.
   const entry = groups.length ? quantity(groups[0]) : { value: null };
-  entry.raw = "(" + groups.join(")(") + ")";
+  entry.raw = rawGroups(groups);
   return entry;
 }
 
@@ -291,7 +296,7 @@ function logObject(groups: string[], skip: number, offset: number, occurred: boo
     if (q.unit) e.unit = q.unit;
     entries.push(e);
   }
-  return { value: entries.length, entries, raw: "(" + groups.join(")(") + ")" };
+  return { value: entries.length, entries, raw: rawGroups(groups) };
 }
 
 /** DSMR 4+ sends text hex-encoded; DSMR 2.2/3 sends it plain. */
