@@ -24,7 +24,7 @@ export function dsmrProtocol(options: DecoderOptions): ProtocolHandler {
       const t = parseTelegram(bytes, offset);
       let result = decodeTelegram(bytes, t, encrypted, crcSeen);
       if (result.ok && t.crcText !== null) crcSeen = true;
-      const change = result.ok ? shapes.check(t.header, t.shape) : null;
+      const change = result.ok ? shapes.check(t.header, t.shape, t.values) : null;
       if (change) result = failed(encrypted, result.meterId ?? null, result.time ?? null, t.values, "malformed", `${change}: held until a second telegram shows it too`);
       if (security) result.security = security;
       return result;
