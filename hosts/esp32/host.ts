@@ -9,6 +9,7 @@ import { OtaUpdater } from "../../modules/ota/updater.js";
 import type { OtaResult } from "../../modules/ota/updater.js";
 import { parseVersion } from "../../modules/ota/image.js";
 import { AesGcm } from "../../modules/crypto/aesgcm.js";
+import { nativeCrc16Arc } from "../moddable/checksum.js";
 import { fromHex, toHex } from "../../modules/util/hex.js";
 import type { MetertapHost } from "../moddable/host-api.js";
 import { PreferenceStore } from "../moddable/preference-store.js";
@@ -119,6 +120,7 @@ export function esp32Host(network: NetworkFactory): MetertapHost {
       flash: openHistoryPartition(),
       publisher,
       cipher: new AesGcm(),
+      crc16Arc: nativeCrc16Arc,
       store,
       log,
       reboot: restart,

@@ -7,6 +7,7 @@ import config from "mc/config";
 import Time from "time";
 import type { Firmware } from "../../modules/app/firmware.js";
 import { AesGcm } from "../../modules/crypto/aesgcm.js";
+import { nativeCrc16Arc } from "../moddable/checksum.js";
 import { fromHex } from "../../modules/util/hex.js";
 import { NO_ROLLBACK } from "../moddable/host-api.js";
 import type { MetertapHost } from "../moddable/host-api.js";
@@ -50,6 +51,7 @@ export function simulatorHost(): MetertapHost {
       flash: openFileFlash(String(config.flashFile ?? root + "metertap-history.flash"), Number(config.flashBlocks ?? 256)),
       publisher,
       cipher: new AesGcm(),
+      crc16Arc: nativeCrc16Arc,
       store,
       log,
     },

@@ -1,7 +1,7 @@
 // The firmware pipeline, the same on the dongle (main.ts) and on a desktop (hosts/node):
 // byte source → Decoder → History (flash) → Publisher. The core has no timers: the host calls
 // tick() every ~250 ms for idle flush, state rate limits, diagnostics and reconnect backoff.
-import type { Cipher, Clock, FlashRegion, KeyValueStore, OpenByteSource, Publisher, ByteSource, Signer } from "../ports/ports.js";
+import type { Cipher, Clock, Crc16, FlashRegion, KeyValueStore, OpenByteSource, Publisher, ByteSource, Signer } from "../ports/ports.js";
 import type { DecodeResult, Reading, SecurityInfo } from "../reading/model.js";
 import type { RawFrame } from "../stream/framer.js";
 import { Decoder } from "../decode/decoder.js";
@@ -10,7 +10,7 @@ import { quantities, type Quantity } from "../publish/quantities.js";
 import { stateJson } from "../publish/state.js";
 import { discoveryMessages, diagnosticMessages, type DeviceInfo, type MeterInfo } from "../publish/discovery.js";
 import { DIAG_ENTITIES } from "../publish/diag-entities.js";
-import { entityValue, installation, presentation } from "../publish/entities.js";
+import { entityValue, installation } from "../publish/entities.js";
 import { meterInfo } from "../publish/meter-info.js";
 import { ValueTopics } from "../publish/values.js";
 import { MonotonicGuard, type GuardEvent } from "../publish/guard.js";
@@ -34,6 +34,8 @@ export interface FirmwarePorts {
   flash?: FlashRegion;
   publisher?: Publisher;
   cipher?: Cipher;
+  /** CRC-16/ARC for DSMR telegrams in native code (the dongle); default the core's own. */
+  crc16Arc?: Crc16;
   store?: KeyValueStore;
   log(line: string): void;
   reboot?(): void;
@@ -181,6 +183,7 @@ export class Firmware {
     }
     this.decoder = new Decoder({
       cipher: ports.cipher,
+      crc16Arc: ports.crc16Arc,
       encryptionKey: config.encryptionKey,
       authenticationKey: config.authenticationKey,
       aad: config.aad,
@@ -338,8 +341,7 @@ export class Firmware {
     // Period totals restart at each period: past the monotonic guard, which would hold them back.
     if (this.extraQuantities) pass.push(...this.extraQuantities(reading));
     this.noteQuantities(pass);
-    const home = installation(this.known);
-    for (const q of pass) this.values.note(q.key, entityValue(q, presentation(q, home)));
+    for (const q of pass) this.values.note(q.key, entityValue(q));
     this.pendingState = { reading, qs: pass };
     if (now - this.lastStateAt >= (this.config.stateIntervalMs ?? 0)) this.publishState(now);
     this.onReading?.(reading, this.connected);

@@ -1,7 +1,7 @@
 // How a protocol plugs into the decoder. Each protocol family (DSMR, DLMS/COSEM, SML, the
 // DLMS security layer) provides one handler, created per decoder because link layers keep state
 // (segment reassembly, replay counters).
-import type { Cipher, KeyValueStore } from "../ports/ports.js";
+import type { Cipher, Crc16, KeyValueStore } from "../ports/ports.js";
 import type { DecodeResult, SecurityInfo } from "../reading/model.js";
 import type { Framer, RawFrame } from "../stream/framer.js";
 
@@ -25,6 +25,8 @@ export interface DecoderOptions {
   bufferSize?: number;
   /** Offset of the meter's local standard time from UTC in minutes, for DSMR timestamps (default 60, CET). */
   standardOffsetMinutes?: number;
+  /** The host's CRC-16/ARC (native on the dongle) for DSMR telegrams; default the core's own. */
+  crc16Arc?: Crc16;
 }
 
 export interface DecodeContext {

@@ -2,6 +2,7 @@
 import type { DecodeResult } from "../reading/model.js";
 import { meterIdOf, normalise, readableId } from "../reading/normalise.js";
 import type { ErrorCategory, ObisMap, SecurityInfo } from "../reading/model.js";
+import type { Crc16 } from "../ports/ports.js";
 import { crc16Arc } from "../util/crc16.js";
 import type { DecodeContext, DecoderOptions, ProtocolHandler } from "../decode/protocol.js";
 import { dsmrFramer } from "./framer.js";
@@ -10,6 +11,7 @@ import { ShapeMemory } from "./shape.js";
 
 export function dsmrProtocol(options: DecoderOptions): ProtocolHandler {
   const offset = options.standardOffsetMinutes ?? 60;
+  const crc = options.crc16Arc ?? crc16Arc;
   // A meter either always ends its telegrams with `!CRC` or never does. Once this stream has shown
   // a CRC, a telegram without one lost its tail (or was split by a noise `/`): it is truncated.
   let crcSeen = false;
@@ -22,7 +24,7 @@ export function dsmrProtocol(options: DecoderOptions): ProtocolHandler {
     },
     decodePayload(bytes: Uint8Array, _ctx: DecodeContext, encrypted: boolean, security?: SecurityInfo): DecodeResult {
       const t = parseTelegram(bytes, offset);
-      let result = decodeTelegram(bytes, t, encrypted, crcSeen);
+      let result = decodeTelegram(bytes, t, encrypted, crcSeen, crc);
       if (result.ok && t.crcText !== null) crcSeen = true;
       const change = result.ok ? shapes.check(t.header, t.shape, t.values) : null;
       if (change) result = failed(encrypted, result.meterId ?? null, result.time ?? null, t.values, "malformed", `${change}: held until a second telegram shows it too`);
@@ -32,16 +34,15 @@ export function dsmrProtocol(options: DecoderOptions): ProtocolHandler {
   };
 }
 
-function decodeTelegram(bytes: Uint8Array, t: Telegram, encrypted: boolean, crcRequired: boolean): DecodeResult {
+function decodeTelegram(bytes: Uint8Array, t: Telegram, encrypted: boolean, crcRequired: boolean, crc16: Crc16): DecodeResult {
   const values = t.values;
   const meterId = meterIdOf(values, readableId);
   const clock = values["0-0:1.0.0"]?.value;
   const time = typeof clock === "string" ? clock : null;
   if (t.strayBang) return failed(encrypted, meterId, time, values, "malformed", "`!` inside a line: a damaged telegram");
-  const odd = unprintable(bytes, t.bang < 0 ? bytes.length : t.bang);
-  if (odd >= 0) return failed(encrypted, meterId, time, values, "malformed", `byte 0x${odd.toString(16)} in a telegram line: a damaged telegram`);
+  if (t.oddByte >= 0) return failed(encrypted, meterId, time, values, "malformed", `byte 0x${t.oddByte.toString(16)} in a telegram line: a damaged telegram`);
   if (t.crcText !== null) {
-    const actual = crc16Arc(bytes, 0, t.bang + 1);
+    const actual = crc16(bytes, 0, t.bang + 1);
     if (parseInt(t.crcText, 16) !== actual) {
       return failed(encrypted, meterId, time, values, "crc", `CRC ${t.crcText} in telegram, computed ${hex4(actual)}`);
     }
@@ -59,22 +60,6 @@ function decodeTelegram(bytes: Uint8Array, t: Telegram, encrypted: boolean, crcR
   const reading = normalise(values, "dsmr", meterId, time);
   if (t.header) reading.identification = t.header;
   return { ok: true, protocol: "dsmr", encrypted, meterId, time, values, reading };
-}
-
-/**
- * The first byte after the identification line that is neither printable ASCII nor a line end, or
- * -1. Telegram lines are ASCII (DSMR 4+ even hex-encodes its text messages), and a 16-bit CRC over
- * an unframed text lets about one inserted byte in 65,536 through: this refuses most of those.
- * (The identification line may hold a control byte: Iskra's "/ISk5\x02MIE5T".)
- */
-function unprintable(bytes: Uint8Array, end: number): number {
-  let i = bytes.indexOf(0x0a);
-  if (i < 0) return -1;
-  for (; i < end; i++) {
-    const c = bytes[i];
-    if ((c < 0x20 || c > 0x7e) && c !== 0x0a && c !== 0x0d) return c;
-  }
-  return -1;
 }
 
 /** Whether the telegram says it is DSMR 4+ (or Belgian/Luxembourg e-MUCS), which always has a CRC. */

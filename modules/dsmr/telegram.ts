@@ -26,6 +26,13 @@ export interface Telegram {
   unreadable: number;
   /** A `!` that is no terminator: a damaged byte, so nothing in the telegram can be trusted. */
   strayBang: boolean;
+  /**
+   * The first byte after the identification line that is neither printable ASCII nor a line end,
+   * or -1. Telegram lines are ASCII (DSMR 4+ even hex-encodes its text messages), and a 16-bit CRC
+   * over an unframed text lets about one inserted byte in 65,536 through: this refuses most of
+   * those. (The identification line may hold a control byte: Iskra's "/ISk5\x02MIE5T".)
+   */
+  oddByte: number;
   /** Its codes and number widths, which a meter keeps from one telegram to the next. */
   shape: Shape;
 }
@@ -49,52 +56,63 @@ interface Code {
 const TEXT_OBJECTS = new Set(["1-3:0.2.8", "0-0:96.1.4", "0-0:96.14.0", "0-0:42.0.0", "1-0:0.2.8"]);
 
 const CODE_CACHE_LIMIT = 256;
+const BANG = 0x21;
+const CR = 0x0d;
+const LF = 0x0a;
 
 export function parseTelegram(bytes: Uint8Array, standardOffsetMinutes: number): Telegram {
-  const text = latin1(bytes);
-  let bang = text.lastIndexOf("!");
+  // Line by line, each its own short string: XS keeps strings as UTF-8, so every offset into one
+  // string of the whole telegram walks it from the start (7 ms of a DSMR 5 telegram on the dongle).
+  let bang = bytes.lastIndexOf(BANG);
   let crcText: string | null = null;
   let strayBang = false;
   if (bang >= 0) {
     let i = bang + 1;
-    while (i < text.length && i < bang + 5 && isHexChar(text.charCodeAt(i))) i++;
+    while (i < bytes.length && i < bang + 5 && isHexChar(bytes[i])) i++;
     // Only `!`, no or 3–4 hex digits and a line end (or the frame's end) is a terminator; any
     // other `!` is a damaged byte inside a line.
-    const rest = text.slice(i);
-    if ((i === bang + 2 || i === bang + 3) || (rest !== "" && rest !== "\n" && rest !== "\r\n" && rest !== "\r")) {
+    const rest = bytes.length - i;
+    const lineEndRest = rest === 0 || (rest === 1 && (bytes[i] === LF || bytes[i] === CR)) || (rest === 2 && bytes[i] === CR && bytes[i + 1] === LF);
+    if (i === bang + 2 || i === bang + 3 || !lineEndRest) {
       strayBang = true;
       bang = -1;
     }
-    else if (i > bang + 1) crcText = text.slice(bang + 1, i);
+    else if (i > bang + 1) crcText = latin1(bytes, bang + 1, i);
   }
-  const end = bang >= 0 ? bang : text.length;
-  let eol = text.indexOf("\n");
+  const end = bang >= 0 ? bang : bytes.length;
+  let eol = bytes.indexOf(LF);
   if (eol < 0 || eol > end) eol = end;
-  const header = text.slice(1, lineEnd(text, eol));
+  const header = latin1(bytes, 1, lineEnd(bytes, eol));
   const values: ObisMap = {};
   const shape: Shape = {};
   let code: Code | null = null;
   let groups: string[] = [];
   let unreadable = 0;
+  let oddByte = -1;
   for (let start = eol + 1; start < end; start = eol + 1) {
-    eol = text.indexOf("\n", start);
+    eol = bytes.indexOf(LF, start);
     if (eol < 0 || eol > end) eol = end;
-    const stop = lineEnd(text, eol);
+    const stop = lineEnd(bytes, eol);
     if (stop <= start) continue;
-    if (text.charCodeAt(start) === 40 /* ( */ && code) {
+    const line = latin1(bytes, start, stop);
+    if (oddByte < 0) {
+      const at = line.search(unprintable());
+      if (at >= 0) oddByte = line.charCodeAt(at);
+    }
+    if (bytes[start] === 40 /* ( */ && code) {
       // Only the DSMR 2.2/3 gas object continues on the next line.
-      if (code.kind !== Kind.LegacyGas || !readGroups(text, start, stop, groups)) unreadable++;
+      if (code.kind !== Kind.LegacyGas || !readGroups(line, 0, groups)) unreadable++;
       continue;
     }
     if (code) unreadable += store(values, shape, code, groups, standardOffsetMinutes);
-    const open = text.indexOf("(", start);
-    code = open > start && open < stop ? lookup(text.slice(start, open)) : null;
+    const open = line.indexOf("(");
+    code = open > 0 ? lookup(line.slice(0, open)) : null;
     groups = [];
-    if (!code || !readGroups(text, open, stop, groups)) unreadable++;
+    if (!code || !readGroups(line, open, groups)) unreadable++;
   }
   if (code) unreadable += store(values, shape, code, groups, standardOffsetMinutes);
-  const last = bang >= 0 ? "\n" : text.charAt(text.length - 1);
-  return { header, values, crcText, bang, complete: last === "\n" || last === "\r", strayBang, unreadable, shape };
+  const last = bang >= 0 ? LF : bytes[bytes.length - 1];
+  return { header, values, crcText, bang, complete: last === LF || last === CR, strayBang, oddByte, unreadable, shape };
 }
 
 /**
@@ -124,8 +142,8 @@ function isMeasure(q: ObisEntry): boolean {
 }
 
 /** The end of the line whose LF is at `eol`, without its CR. */
-function lineEnd(text: string, eol: number): number {
-  return text.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
+function lineEnd(bytes: Uint8Array, eol: number): number {
+  return bytes[eol - 1] === CR ? eol - 1 : eol;
 }
 
 function isHexChar(c: number): boolean {
@@ -133,8 +151,17 @@ function isHexChar(c: number): boolean {
 }
 
 // Made on first use: the dongle preloads modules into flash, where a Map made at module load is
-// read-only (docs/DESIGN.md, "Memory on the ESP32").
+// read-only and a RegExp is compiled on the build machine (docs/DESIGN.md, "Memory on the ESP32").
 let codes: Map<string, Code | null> | undefined;
+let madeUnprintable: RegExp | undefined;
+
+/** A byte that is neither printable ASCII nor a CR (a line's LF is not in it): a regex, which
+ * scans in C where a loop over each byte cost the dongle 1 ms a telegram. */
+const unprintable = (): RegExp => (madeUnprintable ??= /[^\r\x20-\x7e]/);
+let madeDecimal: RegExp | undefined;
+
+/** A decimal number (optional sign, digits, optional fraction) up to a `*unit` or the end. */
+const decimal = (): RegExp => (madeDecimal ??= /^[+-]?\d+(?:\.\d+)?(?=\*|$)/);
 
 function lookup(text: string): Code | null {
   codes ??= new Map();
@@ -174,45 +201,32 @@ function rawGroups(groups: string[]): string {
   return "(" + groups.join(")(") + ")";
 }
 
-/** `(a)(b)…` up to `stop` into `out`; false when the line is not groups to its end (damage). */
-function readGroups(text: string, from: number, stop: number, out: string[]): boolean {
+/** `(a)(b)…` from `from` into `out`; false when the line is not groups to its end (damage). */
+function readGroups(line: string, from: number, out: string[]): boolean {
+  const stop = line.length;
   let i = from;
-  while (i < stop && text.charCodeAt(i) === 40) {
-    const close = text.indexOf(")", i + 1);
-    if (close < 0 || close >= stop) {
-      out.push(text.slice(i + 1, stop));
+  while (i < stop && line.charCodeAt(i) === 40) {
+    const close = line.indexOf(")", i + 1);
+    if (close < 0) {
+      out.push(line.slice(i + 1));
       return false;
     }
-    out.push(text.slice(i + 1, close));
+    out.push(line.slice(i + 1, close));
     i = close + 1;
   }
   return i === stop;
-}
-
-/** Whether `s[0..end)` is a decimal number: optional sign, digits, optional fraction. */
-function isDecimal(s: string, end: number): boolean {
-  let i = s.charCodeAt(0) === 45 || s.charCodeAt(0) === 43 ? 1 : 0;
-  let digits = 0;
-  let dot = false;
-  for (; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) digits++;
-    else if (c === 46 && !dot && digits) dot = true;
-    else return false;
-  }
-  return digits > 0 && s.charCodeAt(end - 1) !== 46;
 }
 
 /** `value*unit`; a unit in another case than its canonical spelling keeps the group in `raw`. */
 function quantity(group: string): ObisEntry {
   if (group === "") return { value: null };
   const star = group.indexOf("*");
-  const end = star >= 0 ? star : group.length;
-  const value = isDecimal(group, end) ? Number(star >= 0 ? group.slice(0, star) : group) : star >= 0 ? group.slice(0, star) : group;
+  const sent = star >= 0 ? group.slice(0, star) : group;
+  const value = decimal().test(group) ? Number(sent) : sent;
   if (star < 0) return { value };
-  const sent = group.slice(star + 1);
-  const unit = canonicalUnit(sent);
-  return unit === sent ? { value, unit } : { value, unit, raw: `(${group})` };
+  const unitSent = group.slice(star + 1);
+  const unit = canonicalUnit(unitSent);
+  return unit === unitSent ? { value, unit } : { value, unit, raw: `(${group})` };
 }
 
 /** A group of 11 to 14 characters, nearly all digits, ending in S or W: a timestamp, maybe damaged. */

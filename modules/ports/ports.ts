@@ -37,6 +37,9 @@ export interface FlashRegion {
   status(): { blockLength: number; blocks: number };
 }
 
+/** A CRC-16 over `bytes[start..end)`, supplied by a host that has it in native code. */
+export type Crc16 = (bytes: Uint8Array, start: number, end: number) => number;
+
 /** AES-128-GCM, supplied by the host (node:crypto, or the native PSA module on Moddable). */
 export interface Cipher {
   /** Verifies `tag` (any length 4..16) over `aad` and `ciphertext`; returns the plaintext, or null on a tag mismatch. */

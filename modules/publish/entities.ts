@@ -116,13 +116,31 @@ export function presentation(q: Quantity, home: Installation): Presentation {
   return { name: q.name, unit: q.unit || undefined, deviceClass: q.deviceClass, stateClass: q.stateClass, enabled: true };
 }
 
+// A key's scale and options, which depend on the key alone: worked out once per key, since
+// matching the rows for every value of every telegram cost the dongle 2 ms a telegram.
+type ValueForm = Pick<Presentation, "scale" | "options">;
+const VALUE_FORMS_LIMIT = 256;
+let valueForms: Map<string, ValueForm> | undefined;
+
+function valueForm(q: Quantity): ValueForm {
+  valueForms ??= new Map();
+  let form = valueForms.get(q.key);
+  if (!form) {
+    const p = presentation(q, { exports: false });
+    form = { scale: p.scale, options: p.options };
+    if (valueForms.size < VALUE_FORMS_LIMIT) valueForms.set(q.key, form);
+  }
+  return form;
+}
+
 /** The payload of `<base>/value/<key>`: the value in the entity's unit, or the enum option. */
-export function entityValue(q: Quantity, p: Presentation): string {
+export function entityValue(q: Quantity): string {
+  const p = valueForm(q);
   if (p.options) return p.options[q.value - 1] ?? String(q.value);
   // Six decimals drop the binary noise of the scaling (3808351 Wh → "3808.351", not 3808.3509999).
   return String(p.scale ? Number((q.value * p.scale).toFixed(6)) : q.value);
 }
 
 export function installation(qs: readonly Quantity[]): Installation {
-  return { exports: qs.some((q) => /^energy_export/.test(q.key) && q.value > 0) };
+  return { exports: qs.some((q) => q.key.startsWith("energy_export") && q.value > 0) };
 }
