@@ -5,7 +5,7 @@ import { Decoder, decodeAll } from "../modules/decode/decoder.js";
 import type { ProtocolFactory } from "../modules/decode/protocol.js";
 import { PROTOCOLS } from "../modules/decode/protocols.js";
 import type { DecodeResult } from "../modules/reading/model.js";
-import { crc16Arc } from "../modules/util/crc16.js";
+import { withDsmrCrc } from "./helpers/dsmr-crc.js";
 import { corpusCases, readCase } from "./helpers/corpus.js";
 
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s/g, ""), "hex"));
@@ -17,7 +17,7 @@ const insert = (good: Uint8Array, at: number, ch: string) => Buffer.concat([good
 function kaifaWith(line: string): Buffer {
   const text = Buffer.from(readCase("dsmr-ndokter-v4_2-kaifa").bytes).toString("latin1");
   const body = text.slice(0, text.lastIndexOf("!")).replace("0-0:96.13.0", `${line}\r\n0-0:96.13.0`) + "!";
-  return Buffer.from(body + crc16Arc(Buffer.from(body, "latin1")).toString(16).toUpperCase().padStart(4, "0") + "\r\n", "latin1");
+  return withDsmrCrc(body);
 }
 
 test("the 14-byte frame with an invalid UTF-8 code point is one failed frame, not an exception", (t) => {

@@ -4,7 +4,7 @@ import test from "ava";
 import { decodeAll } from "../modules/decode/decoder.js";
 import type { DecodeResult } from "../modules/reading/model.js";
 import { quantities } from "../modules/publish/quantities.js";
-import { crc16Arc } from "../modules/util/crc16.js";
+import { withDsmrCrc } from "./helpers/dsmr-crc.js";
 import { readCase } from "./helpers/corpus.js";
 import { concat, hdlcFrame, hex } from "./dlms-frames.js";
 import { notification, obis, str, struct, su, u32 } from "./dlms-axdr.js";
@@ -12,9 +12,7 @@ import { notification, obis, str, struct, su, u32 } from "./dlms-axdr.js";
 /** A DSMR 5 telegram around OBIS lines, with its CRC. */
 function telegram(lines: string[]): Uint8Array {
   const body = `/ISK5\\2M550T-1012\r\n\r\n1-3:0.2.8(50)\r\n0-0:1.0.0(200426223325S)\r\n${lines.join("\r\n")}\r\n!`;
-  const bytes = Uint8Array.from(body, (c) => c.charCodeAt(0));
-  const crc = crc16Arc(bytes, 0, bytes.length).toString(16).toUpperCase().padStart(4, "0");
-  return Uint8Array.from(`${body}${crc}\r\n`, (c) => c.charCodeAt(0));
+  return withDsmrCrc(body);
 }
 
 function one(bytes: Uint8Array): DecodeResult {

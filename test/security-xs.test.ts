@@ -5,7 +5,7 @@ import { Decoder } from "../modules/decode/decoder.js";
 import type { DecoderOptions } from "../modules/decode/protocol.js";
 import { toContractJson } from "../modules/reading/model.js";
 import { nodeCipher } from "../hosts/node/cipher.js";
-import { crc16Arc } from "../modules/util/crc16.js";
+import { withDsmrCrc } from "./helpers/dsmr-crc.js";
 import { startXs } from "./helpers/xs.js";
 import { buildGlo, ENCRYPTED_CASES, encryptedCase } from "./security-frames.js";
 
@@ -74,7 +74,7 @@ test("a stream with replays, a forged tag and a truncated frame: same results an
     const key = "000102030405060708090a0b0c0d0e0f";
     // Small, so the whole command stays under what serve()'s latin1 can take in one XS call.
     const text = "/ISK5\\2M550T-1011\r\n\r\n1-0:1.8.1(000123.456*kWh)\r\n!";
-    const telegram = new TextEncoder().encode(`${text}${crc16Arc(new TextEncoder().encode(text)).toString(16).toUpperCase().padStart(4, "0")}\r\n`);
+    const telegram = withDsmrCrc(text);
     const stream = Buffer.concat([
       buildGlo(telegram, key, 7, { authKey: WRONG }),
       buildGlo(telegram, key, 7, { authKey: WRONG }),

@@ -3,7 +3,8 @@
 // through (about one in 65,536) shows as a new code or a padded number one digit longer or
 // shorter. A telegram that changes the shape is held until a second one shows the same change.
 // A meter's first telegram has nothing to compare with, so it is held when it is odd in itself: a
-// code that is a known code with a byte more or less, or a padded number wider than its kind's.
+// code that is a known code with a byte more or less, or a padded number of another width than
+// its kind's.
 import type { ObisMap } from "../reading/model.js";
 
 /** Per code, each group's form: its number's length × 2, + 1 when zero-padded (`00006`, `000.5`). */

@@ -155,8 +155,8 @@ function isHexChar(c: number): boolean {
 let codes: Map<string, Code | null> | undefined;
 let madeUnprintable: RegExp | undefined;
 
-/** A byte that is neither printable ASCII nor a CR (a line's LF is not in it): a regex, which
- * scans in C where a loop over each byte cost the dongle 1 ms a telegram. */
+// A byte that is neither printable ASCII nor a CR (a line's LF is not in it): a RegExp scans in C,
+// where a loop over each byte cost the dongle 1 ms a telegram.
 const unprintable = (): RegExp => (madeUnprintable ??= /[^\r\x20-\x7e]/);
 let madeDecimal: RegExp | undefined;
 
