@@ -117,7 +117,7 @@ export function presentation(q: Quantity, home: Installation): Presentation {
 }
 
 // A key's scale and options, which depend on the key alone: worked out once per key, since
-// matching the rows for every value of every telegram cost the dongle 2 ms a telegram.
+// matching the rows for every value of every telegram cost the dongle 2 million instructions a telegram.
 type ValueForm = Pick<Presentation, "scale" | "options">;
 const VALUE_FORMS_LIMIT = 256;
 let valueForms: Map<string, ValueForm> | undefined;
