@@ -5,7 +5,7 @@ import { Decoder, decodeAll } from "../modules/decode/decoder.js";
 import type { ProtocolFactory } from "../modules/decode/protocol.js";
 import { PROTOCOLS } from "../modules/decode/protocols.js";
 import type { DecodeResult } from "../modules/reading/model.js";
-import { withDsmrCrc } from "./helpers/dsmr-crc.js";
+import { withDsmrCrc } from "../hosts/node/dsmr-generator.js";
 import { corpusCases, readCase } from "./helpers/corpus.js";
 
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s/g, ""), "hex"));
@@ -14,7 +14,7 @@ const outcomes = (rs: DecodeResult[]) => rs.map((r) => (r.ok ? "ok" : r.error));
 const insert = (good: Uint8Array, at: number, ch: string) => Buffer.concat([good.subarray(0, at), Buffer.from(ch, "latin1"), good.subarray(at)]);
 
 /** The Kaifa DSMR 4.2 telegram with `line` before its text-message line, and its CRC made anew. */
-function kaifaWith(line: string): Buffer {
+function kaifaWith(line: string): Uint8Array {
   const text = Buffer.from(readCase("dsmr-ndokter-v4_2-kaifa").bytes).toString("latin1");
   const body = text.slice(0, text.lastIndexOf("!")).replace("0-0:96.13.0", `${line}\r\n0-0:96.13.0`) + "!";
   return withDsmrCrc(body);

@@ -4,7 +4,7 @@ import test from "ava";
 import { decodeAll } from "../modules/decode/decoder.js";
 import type { DecodeResult } from "../modules/reading/model.js";
 import { quantities } from "../modules/publish/quantities.js";
-import { withDsmrCrc } from "./helpers/dsmr-crc.js";
+import { withDsmrCrc } from "../hosts/node/dsmr-generator.js";
 import { readCase } from "./helpers/corpus.js";
 import { concat, hdlcFrame, hex } from "./dlms-frames.js";
 import { notification, obis, str, struct, su, u32 } from "./dlms-axdr.js";

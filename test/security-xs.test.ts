@@ -5,7 +5,7 @@ import { Decoder } from "../modules/decode/decoder.js";
 import type { DecoderOptions } from "../modules/decode/protocol.js";
 import { toContractJson } from "../modules/reading/model.js";
 import { nodeCipher } from "../hosts/node/cipher.js";
-import { withDsmrCrc } from "./helpers/dsmr-crc.js";
+import { withDsmrCrc } from "../hosts/node/dsmr-generator.js";
 import { startXs } from "./helpers/xs.js";
 import { buildGlo, ENCRYPTED_CASES, encryptedCase } from "./security-frames.js";
 

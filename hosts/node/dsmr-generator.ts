@@ -134,14 +134,19 @@ export class Dsmr5Generator {
       `0-1:24.2.1(${dsmrTime(gasTime)})(${(Math.floor(r.gasLitres) / 1000).toFixed(3).padStart(9, "0")}*m3)`,
       "!",
     ];
-    const body = lines.join("\r\n");
-    const bytes = new Uint8Array(body.length + 6);
-    for (let i = 0; i < body.length; i++) bytes[i] = body.charCodeAt(i);
-    const crc = crc16Arc(bytes, 0, body.length).toString(16).toUpperCase().padStart(4, "0");
-    for (let i = 0; i < 4; i++) bytes[body.length + i] = crc.charCodeAt(i);
-    bytes[body.length + 4] = 0x0d;
-    bytes[body.length + 5] = 0x0a;
+    const bytes = withDsmrCrc(lines.join("\r\n"));
     this.timeMs += this.intervalS * 1000;
     return { bytes, timeMs: t, importW, exportW };
   }
+}
+
+/** A telegram `body` (ending in `!`, latin-1) followed by its CRC-16/ARC in four upper-case hex digits and CR LF. */
+export function withDsmrCrc(body: string): Uint8Array {
+  const bytes = new Uint8Array(body.length + 6);
+  for (let i = 0; i < body.length; i++) bytes[i] = body.charCodeAt(i);
+  const crc = crc16Arc(bytes, 0, body.length).toString(16).toUpperCase().padStart(4, "0");
+  for (let i = 0; i < 4; i++) bytes[body.length + i] = crc.charCodeAt(i);
+  bytes[body.length + 4] = 0x0d;
+  bytes[body.length + 5] = 0x0a;
+  return bytes;
 }
