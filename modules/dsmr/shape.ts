@@ -41,12 +41,11 @@ const ELECTRICITY = ("0.2.8 1.4.0 1.6.0 31.4.0 51.4.0 71.4.0 42.1.0 94.32.1 99.9
   "21.7.0 22.7.0 23.7.0 24.7.0 31.7.0 32.7.0 33.7.0 41.7.0 42.7.0 43.7.0 44.7.0 51.7.0 52.7.0 53.7.0 " +
   "61.7.0 62.7.0 63.7.0 64.7.0 71.7.0 72.7.0 73.7.0 32.32.0 52.32.0 72.32.0 32.36.0 52.36.0 72.36.0").split(" ");
 const MBUS = "24.1.0 24.2.1 24.2.2 24.2.3 24.3.0 24.4.0 96.1.0 96.1.1 96.1.2 96.3.10".split(" ");
-const KNOWN_CODES = ["0-0:0.0.0", "0-0:1.0.0", "0-0:17.0.0", "0-0:42.0.0", "0-0:96.1.0", "0-0:96.1.1", "0-0:96.1.2", "0-0:96.1.4",
+// Only read after module load, so a preloaded (read-only) Set will do.
+const KNOWN = new Set(["0-0:0.0.0", "0-0:1.0.0", "0-0:17.0.0", "0-0:42.0.0", "0-0:96.1.0", "0-0:96.1.1", "0-0:96.1.2", "0-0:96.1.4",
   "0-0:96.3.10", "0-0:96.7.9", "0-0:96.7.21", "0-0:96.13.0", "0-0:96.13.1", "0-0:96.14.0", "0-0:98.1.0", "1-0:0.0.0", "1-3:0.2.8"]
   .concat(ELECTRICITY.map((c) => "1-0:" + c), ELECTRICITY.map((c) => "1-1:" + c))
-  .concat(...[1, 2, 3, 4].map((n) => MBUS.map((c) => `0-${n}:${c}`)));
-// Only read after module load, so a preloaded (read-only) Set will do.
-const KNOWN = new Set(KNOWN_CODES);
+  .concat(...[1, 2, 3, 4].map((n) => MBUS.map((c) => `0-${n}:${c}`))));
 
 /** Whether `longer` is `shorter` with one byte more. */
 function oneMore(longer: string, shorter: string): boolean {
@@ -71,7 +70,7 @@ export function oddity(values: ObisMap, shape: Shape): string | null {
   const widths: Record<string, [string, number]> = {};
   for (const code in shape) {
     if (!KNOWN.has(code)) {
-      for (const k of KNOWN_CODES) {
+      for (const k of KNOWN) {
         if (!shape[k] && !values[k] && (oneMore(code, k) || oneMore(k, code))) return `${code} is ${k} with a byte more or less`;
       }
     }
