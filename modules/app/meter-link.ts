@@ -61,7 +61,9 @@ export class MeterLink {
 
   /** A frame came out of the detector: a DSMR telegram with `!` shows the stream has terminators. */
   frame(frame: RawFrame): void {
-    if (frame.kind === "dsmr" && frame.bytes.indexOf(BANG) >= 0) this.terminated = true;
+    // From the end, once: the `!` is a telegram's last line, and on XS a typed array's search
+    // costs hundreds of instructions a byte.
+    if (!this.terminated && frame.kind === "dsmr" && frame.bytes.lastIndexOf(BANG) >= 0) this.terminated = true;
   }
 
   /** The no-data timeout: returns `link-lost` once when it passes. */

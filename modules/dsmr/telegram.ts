@@ -61,8 +61,6 @@ const CR = 0x0d;
 const LF = 0x0a;
 
 export function parseTelegram(bytes: Uint8Array, standardOffsetMinutes: number): Telegram {
-  // Line by line, each its own short string: XS keeps strings as UTF-8, so every offset into one
-  // string of the whole telegram walks it from the start (7 million instructions a DSMR 5 telegram).
   let bang = bytes.lastIndexOf(BANG);
   let crcText: string | null = null;
   let strayBang = false;
@@ -79,36 +77,37 @@ export function parseTelegram(bytes: Uint8Array, standardOffsetMinutes: number):
     }
     else if (i > bang + 1) crcText = latin1(bytes, bang + 1, i);
   }
-  const end = bang >= 0 ? bang : bytes.length;
-  let eol = bytes.indexOf(LF);
-  if (eol < 0 || eol > end) eol = end;
-  const header = latin1(bytes, 1, lineEnd(bytes, eol));
+  // One string split in C: on XS a string is UTF-8, where a JS loop over its bytes or offsets into
+  // it would walk it again and again.
+  const text = latin1(bytes, 0, bang >= 0 ? bang : bytes.length);
+  const lines = text.split("\n");
+  const header = lines[0].slice(1, textEnd(lines[0]));
   const values: ObisMap = {};
   const shape: Shape = {};
   let code: Code | null = null;
   let groups: string[] = [];
   let unreadable = 0;
   let oddByte = -1;
-  for (let start = eol + 1; start < end; start = eol + 1) {
-    eol = bytes.indexOf(LF, start);
-    if (eol < 0 || eol > end) eol = end;
-    const stop = lineEnd(bytes, eol);
-    if (stop <= start) continue;
-    const line = latin1(bytes, start, stop);
-    if (oddByte < 0) {
-      const at = line.search(unprintable());
-      if (at >= 0) oddByte = line.charCodeAt(at);
-    }
-    if (bytes[start] === 40 /* ( */ && code) {
+  if (lines.length > 1) {
+    const body = text.slice(lines[0].length + 1);
+    const at = body.search(unprintable());
+    if (at >= 0) oddByte = body.charCodeAt(at);
+  }
+  for (let n = 1; n < lines.length; n++) {
+    // Read up to its CR, rather than copied without it.
+    const line = lines[n];
+    const stop = textEnd(line);
+    if (stop === 0) continue;
+    if (line.charCodeAt(0) === 40 /* ( */ && code) {
       // Only the DSMR 2.2/3 gas object continues on the next line.
-      if (code.kind !== Kind.LegacyGas || !readGroups(line, 0, groups)) unreadable++;
+      if (code.kind !== Kind.LegacyGas || !readGroups(line, 0, stop, groups)) unreadable++;
       continue;
     }
     if (code) unreadable += store(values, shape, code, groups, standardOffsetMinutes);
     const open = line.indexOf("(");
     code = open > 0 ? lookup(line.slice(0, open)) : null;
     groups = [];
-    if (!code || !readGroups(line, open, groups)) unreadable++;
+    if (!code || !readGroups(line, open, stop, groups)) unreadable++;
   }
   if (code) unreadable += store(values, shape, code, groups, standardOffsetMinutes);
   const last = bang >= 0 ? LF : bytes[bytes.length - 1];
@@ -121,7 +120,7 @@ export function parseTelegram(bytes: Uint8Array, standardOffsetMinutes: number):
  */
 function store(values: ObisMap, shape: Shape, code: Code, groups: string[], offset: number): number {
   // Text (messages, identifiers) may change length; numbers and times keep their form.
-  if (code.kind !== Kind.Text && code.kind !== Kind.TextMessage) shape[code.key] = groups.map(groupForm);
+  if (code.kind !== Kind.Text && code.kind !== Kind.TextMessage) shape[code.key] = forms(groups);
   const entry = interpret(code, groups, offset);
   if (entry && readable(entry)) {
     values[code.key] = entry;
@@ -129,6 +128,12 @@ function store(values: ObisMap, shape: Shape, code: Code, groups: string[], offs
   }
   values[code.key] = entry ?? { value: null, raw: rawGroups(groups) };
   return 1;
+}
+
+function forms(groups: string[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < groups.length; i++) out.push(groupForm(groups[i]));
+  return out;
 }
 
 /** Whether an entry reads as meters send it: a value with a unit is a number in a known unit. */
@@ -141,9 +146,9 @@ function isMeasure(q: ObisEntry): boolean {
   return typeof q.value === "number" && q.unit !== undefined && isKnownUnit(q.unit);
 }
 
-/** The end of the line whose LF is at `eol`, without its CR. */
-function lineEnd(bytes: Uint8Array, eol: number): number {
-  return bytes[eol - 1] === CR ? eol - 1 : eol;
+/** Where a line's text ends: before the CR of its CR LF. */
+function textEnd(line: string): number {
+  return line.charCodeAt(line.length - 1) === CR ? line.length - 1 : line.length;
 }
 
 function isHexChar(c: number): boolean {
@@ -155,9 +160,9 @@ function isHexChar(c: number): boolean {
 let codes: Map<string, Code | null> | undefined;
 let madeUnprintable: RegExp | undefined;
 
-// A byte that is neither printable ASCII nor a CR (a line's LF is not in it): a RegExp scans in C,
-// where a loop over each byte cost the dongle a million instructions a telegram.
-const unprintable = (): RegExp => (madeUnprintable ??= /[^\r\x20-\x7e]/);
+// A byte that is neither printable ASCII nor a line end: a RegExp scans in C, where a loop over
+// each byte cost the dongle a million instructions a telegram.
+const unprintable = (): RegExp => (madeUnprintable ??= /[^\r\n\x20-\x7e]/);
 let madeDecimal: RegExp | undefined;
 
 /** A decimal number (optional sign, digits, optional fraction) up to a `*unit` or the end. */
@@ -173,9 +178,14 @@ function lookup(text: string): Code | null {
   return code;
 }
 
+let madeObisCode: RegExp | undefined;
+
 /** `A-B:C.D.E` with an optional `*F` or `.F`, split; null for anything else. */
 function obisCode(text: string): RegExpExecArray | null {
-  return /^(\d{1,3})-(\d{1,3}):(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:[*.](\d{1,3}))?$/.exec(text);
+  // Made once: XS compiles a RegExp literal each time it is evaluated (the power failure log asks
+  // for every telegram).
+  madeObisCode ??= /^(\d{1,3})-(\d{1,3}):(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:[*.](\d{1,3}))?$/;
+  return madeObisCode.exec(text);
 }
 
 /** `1-0:1.8.1`, `1-0:1.8.1*255` or `1-0:31.7.0.255` → the contract's key and how to read it. */
@@ -201,14 +211,14 @@ function rawGroups(groups: string[]): string {
   return "(" + groups.join(")(") + ")";
 }
 
-/** `(a)(b)…` from `from` into `out`; false when the line is not groups to its end (damage). */
-function readGroups(line: string, from: number, out: string[]): boolean {
-  const stop = line.length;
+/** `(a)(b)…` from `from` up to `stop` into `out`; false when that is not groups to its end (damage). */
+function readGroups(line: string, from: number, stop: number, out: string[]): boolean {
   let i = from;
   while (i < stop && line.charCodeAt(i) === 40) {
+    // Before `stop` or nowhere: only a CR follows it.
     const close = line.indexOf(")", i + 1);
     if (close < 0) {
-      out.push(line.slice(i + 1));
+      out.push(line.slice(i + 1, stop));
       return false;
     }
     out.push(line.slice(i + 1, close));
