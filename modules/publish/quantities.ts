@@ -20,6 +20,27 @@ export interface Quantity {
 }
 
 const PHASES = ["l1", "l2", "l3"] as const;
+const REACTIVE = ["r1", "r2", "r3", "r4"] as const;
+
+type Label = readonly [key: string, name: string];
+
+/** `key_l1` "Name L1", …: made once, not for every telegram (on the dongle at preload, in flash). */
+function numbered(key: string, name: string, letter: string, count: number): readonly Label[] {
+  const out: Label[] = [];
+  for (let i = 1; i <= count; i++) out.push([`${key}_${letter}${i}`, `${name} ${letter.toUpperCase()}${i}`]);
+  return out;
+}
+
+const LABELS = {
+  // Nine tariffs, as normalising reads them (1.8.1 to 1.8.9).
+  importTariffs: numbered("energy_import", "Energy import", "t", 9),
+  exportTariffs: numbered("energy_export", "Energy export", "t", 9),
+  reactive: numbered("reactive_energy", "Reactive energy", "r", REACTIVE.length),
+  powerImport: numbered("power_import", "Power import", "l", 3),
+  powerExport: numbered("power_export", "Power export", "l", 3),
+  voltage: numbered("voltage", "Voltage", "l", 3),
+  current: numbered("current", "Current", "l", 3),
+};
 
 function push(out: Quantity[], key: string, name: string, value: number | undefined, unit: string,
   deviceClass: string | undefined, stateClass: StateClass | undefined): void {
@@ -30,9 +51,14 @@ function push(out: Quantity[], key: string, name: string, value: number | undefi
   out.push(q);
 }
 
-function phases(out: Quantity[], key: string, name: string, p: PhaseValues | undefined, unit: string, deviceClass: string): void {
+function tariffs(out: Quantity[], labels: readonly Label[], values: number[] | undefined): void {
+  if (!values) return;
+  for (let i = 0; i < values.length && i < labels.length; i++) push(out, labels[i][0], labels[i][1], values[i], "Wh", "energy", "total_increasing");
+}
+
+function phases(out: Quantity[], labels: readonly Label[], p: PhaseValues | undefined, unit: string, deviceClass: string): void {
   if (!p) return;
-  for (const ph of PHASES) push(out, `${key}_${ph}`, `${name} ${ph.toUpperCase()}`, p[ph], unit, deviceClass, "measurement");
+  for (let i = 0; i < 3; i++) push(out, labels[i][0], labels[i][1], p[PHASES[i]], unit, deviceClass, "measurement");
 }
 
 // HA's unit spellings and the device class each sub-meter unit belongs to.
@@ -66,22 +92,22 @@ export function quantities(r: Reading): Quantity[] {
   const e = r.energy;
   push(out, "energy_import", "Energy import", e.import, "Wh", "energy", "total_increasing");
   push(out, "energy_export", "Energy export", e.export, "Wh", "energy", "total_increasing");
-  e.importTariffs?.forEach((v, i) => push(out, `energy_import_t${i + 1}`, `Energy import T${i + 1}`, v, "Wh", "energy", "total_increasing"));
-  e.exportTariffs?.forEach((v, i) => push(out, `energy_export_t${i + 1}`, `Energy export T${i + 1}`, v, "Wh", "energy", "total_increasing"));
+  tariffs(out, LABELS.importTariffs, e.importTariffs);
+  tariffs(out, LABELS.exportTariffs, e.exportTariffs);
   push(out, "reactive_energy_import", "Reactive energy import", e.reactiveImport, "varh", "reactive_energy", "total_increasing");
   push(out, "reactive_energy_export", "Reactive energy export", e.reactiveExport, "varh", "reactive_energy", "total_increasing");
-  for (const q of ["r1", "r2", "r3", "r4"] as const) {
-    push(out, `reactive_energy_${q}`, `Reactive energy ${q.toUpperCase()}`, e[q], "varh", "reactive_energy", "total_increasing");
+  for (let i = 0; i < REACTIVE.length; i++) {
+    push(out, LABELS.reactive[i][0], LABELS.reactive[i][1], e[REACTIVE[i]], "varh", "reactive_energy", "total_increasing");
   }
   const p = r.power;
   push(out, "power_import", "Power import", p.import, "W", "power", "measurement");
   push(out, "power_export", "Power export", p.export, "W", "power", "measurement");
-  phases(out, "power_import", "Power import", p.importPhases, "W", "power");
-  phases(out, "power_export", "Power export", p.exportPhases, "W", "power");
+  phases(out, LABELS.powerImport, p.importPhases, "W", "power");
+  phases(out, LABELS.powerExport, p.exportPhases, "W", "power");
   push(out, "reactive_power_import", "Reactive power import", p.reactiveImport, "var", "reactive_power", "measurement");
   push(out, "reactive_power_export", "Reactive power export", p.reactiveExport, "var", "reactive_power", "measurement");
-  phases(out, "voltage", "Voltage", r.voltage, "V", "voltage");
-  phases(out, "current", "Current", r.current, "A", "current");
+  phases(out, LABELS.voltage, r.voltage, "V", "voltage");
+  phases(out, LABELS.current, r.current, "A", "current");
   if (r.demand) {
     push(out, "demand_average", "Quarter-hour average demand", r.demand.average, "W", "power", "measurement");
     push(out, "demand_month_peak", "Month peak demand", r.demand.monthPeak, "W", "power", "measurement");

@@ -26,6 +26,8 @@ export class ValueTopics {
 
   /** Records what the meter just sent; `publish` sends it. */
   note(key: string, payload: string): void {
+    // Unchanged: whether it is on the broker is unchanged too.
+    if (this.latest.get(key) === payload) return;
     this.latest.set(key, payload);
     if (this.sent.get(key)?.payload === payload) this.pending.delete(key);
     else this.pending.add(key);
