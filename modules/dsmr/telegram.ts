@@ -120,7 +120,7 @@ export function parseTelegram(bytes: Uint8Array, standardOffsetMinutes: number):
  */
 function store(values: ObisMap, shape: Shape, code: Code, groups: string[], offset: number): number {
   // Text (messages, identifiers) may change length; numbers and times keep their form.
-  if (code.kind !== Kind.Text && code.kind !== Kind.TextMessage) shape[code.key] = forms(groups);
+  if (code.kind !== Kind.Text && code.kind !== Kind.TextMessage) shape[code.key] = groups.map(groupForm);
   const entry = interpret(code, groups, offset);
   if (entry && readable(entry)) {
     values[code.key] = entry;
@@ -128,12 +128,6 @@ function store(values: ObisMap, shape: Shape, code: Code, groups: string[], offs
   }
   values[code.key] = entry ?? { value: null, raw: rawGroups(groups) };
   return 1;
-}
-
-function forms(groups: string[]): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < groups.length; i++) out.push(groupForm(groups[i]));
-  return out;
 }
 
 /** Whether an entry reads as meters send it: a value with a unit is a number in a known unit. */
@@ -178,14 +172,17 @@ function lookup(text: string): Code | null {
   return code;
 }
 
+// Made once, like the others: XS compiles a RegExp literal each time it is evaluated, and the
+// power failure log and the demand history ask for these in every telegram.
 let madeObisCode: RegExp | undefined;
+const obisPattern = (): RegExp => (madeObisCode ??= /^(\d{1,3})-(\d{1,3}):(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:[*.](\d{1,3}))?$/);
+let madeColumnStart: RegExp | undefined;
+/** The start of an OBIS code, as a demand history's column names begin. */
+const columnStart = (): RegExp => (madeColumnStart ??= /^\d+-\d+:/);
 
 /** `A-B:C.D.E` with an optional `*F` or `.F`, split; null for anything else. */
 function obisCode(text: string): RegExpExecArray | null {
-  // Made once: XS compiles a RegExp literal each time it is evaluated (the power failure log asks
-  // for every telegram).
-  madeObisCode ??= /^(\d{1,3})-(\d{1,3}):(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:[*.](\d{1,3}))?$/;
-  return madeObisCode.exec(text);
+  return obisPattern().exec(text);
 }
 
 /** `1-0:1.8.1`, `1-0:1.8.1*255` or `1-0:31.7.0.255` → the contract's key and how to read it. */
@@ -267,7 +264,7 @@ function interpret(code: Code, groups: string[], offset: number): ObisEntry | nu
       // Belgian 13-month history: (count)(1-0:1.6.0)(1-0:1.6.0)(month)(occurred)(value*kW)...
       if (groups.length > 1 && !isTimestamp(groups[0])) {
         let columns = 1;
-        while (columns < groups.length && /^\d+-\d+:/.test(groups[columns])) {
+        while (columns < groups.length && columnStart().test(groups[columns])) {
           if (!obisCode(groups[columns])) return null;
           columns++;
         }
