@@ -3,9 +3,11 @@
 opens for the C3's second UART and sends frames at a steady rate.
 
   meter-feed.py PORT capture FILE HZ [COUNT]   the bytes of FILE, again and again (COUNT times)
-  meter-feed.py PORT clock FILE START HZ COUNT the DSMR telegram in FILE with its clock moved on
+  meter-feed.py PORT clock FILE START HZ COUNT [STEP]
+                                               the DSMR telegram in FILE with its clock moved on
                                                10 s a telegram (telegram START onwards, as a DSMR 4
-                                               meter sends), 1-0:1.8.1 one Wh higher each, and its
+                                               meter sends; from START on STEP s, 1 for a DSMR 5
+                                               meter), 1-0:1.8.1 one Wh higher each, and its
                                                power, voltage and current lines changing, as a live
                                                meter's do; CRC made anew: a quarter-hour closes
                                                every 90 telegrams
@@ -43,11 +45,11 @@ LIVE = {
 }
 
 
-def clocked(text: str, n: int) -> bytes:
-    """Telegram n of the clock feed: the capture's timestamp + 10 (n + 1) s, import + n + 1 Wh, and
+def clocked(text: str, n: int, seconds: int) -> bytes:
+    """Telegram n of the clock feed: the capture's timestamp + `seconds`, import + n + 1 Wh, and
     the LIVE lines of telegram n."""
     stamp = re.search(r"0-0:1\.0\.0\((\d{12})([SW])\)", text)
-    at = datetime.strptime(stamp.group(1), "%y%m%d%H%M%S") + timedelta(seconds=10 * (n + 1))
+    at = datetime.strptime(stamp.group(1), "%y%m%d%H%M%S") + timedelta(seconds=seconds)
     body = text[: text.index("!") + 1]
     body = body.replace(stamp.group(0), f"0-0:1.0.0({at:%y%m%d%H%M%S}{stamp.group(2)})")
     kwh = float(re.search(r"1-0:1\.8\.1\((\d+\.\d+)\*kWh\)", body).group(1)) + (n + 1) / 1000
@@ -66,7 +68,8 @@ def main() -> None:
         frame = lambda i: raw
     else:
         start, hz, count = int(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
-        frame = lambda i: clocked(raw.decode(), start + i)
+        step = int(sys.argv[7]) if len(sys.argv) > 7 else 10
+        frame = lambda i: clocked(raw.decode(), start + i, 10 * (start + 1) + step * i)
     for _ in range(200):
         try:
             s = socket.create_connection(("127.0.0.1", port))
