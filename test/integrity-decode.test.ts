@@ -208,3 +208,17 @@ test("DSMR: a line a meter sends in some telegrams only is held once, then known
   const withGas = kaifaWith("0-2:24.2.1(101209112500W)(12785.123*m3)");
   t.deepEqual(outcomes(decodeAll(Buffer.concat([kaifa, withGas, kaifa, withGas, kaifa, withGas]))), ["ok", "malformed", "ok", "ok", "ok", "ok"]);
 });
+
+test("DSMR: a telegram with a valid CRC and no OBIS line is refused, also right after a good one", (t) => {
+  const good = readCase("dsmr-ndokter-v4_2-kaifa").bytes;
+  const header = Buffer.from(good).toString("latin1").split("\n")[0];
+  const bare = withDsmrCrc(`${header}\n\r\n!`);
+  const nothing = decodeAll(bare);
+  t.deepEqual(outcomes(nothing), ["malformed"]);
+  t.regex(nothing[0].message ?? "", /no OBIS lines/);
+  // One stream: the good telegram, the empty one (its lines remembered from the first do not
+  // count), and the good one again.
+  const stream = decodeAll(Buffer.concat([good, bare, good]));
+  t.deepEqual(outcomes(stream), ["ok", "malformed", "ok"]);
+  t.regex(stream[1].message ?? "", /no OBIS lines/);
+});

@@ -195,9 +195,9 @@ test("value topics: a change goes out once (at most once a second), the tick sen
   } } as Publisher;
   const topics = new Topics("metertap", "m");
   const v = new ValueTopics(30_000, 1000);
-  const frame = (at: number, values: Record<string, string>): string[] => {
+  const frame = (at: number, values: Record<string, number>): string[] => {
     const before = sent.length;
-    for (const [k, x] of Object.entries(values)) v.note(k, x);
+    for (const [key, value] of Object.entries(values)) v.noteQuantity({ key, name: key, value, unit: "" });
     v.publish(pub, topics, Object.keys(values).map((key) => ({ key })), at);
     return sent.slice(before);
   };
@@ -206,21 +206,21 @@ test("value topics: a change goes out once (at most once a second), the tick sen
     v.publish(pub, topics, [], at);
     return sent.slice(before);
   };
-  t.deepEqual(frame(0, { power: "1.2", energy: "100.000" }), ["power=1.2", "energy=100.000"]);
-  t.deepEqual(frame(500, { power: "1.2", energy: "100.000" }), [], "nothing changed, no refresh due");
-  t.deepEqual(frame(800, { power: "1.3", energy: "100.000" }), [], "a change 800 ms after the last send waits");
+  t.deepEqual(frame(0, { power: 1.2, energy: 100 }), ["power=1.2", "energy=100"]);
+  t.deepEqual(frame(500, { power: 1.2, energy: 100 }), [], "nothing changed, no refresh due");
+  t.deepEqual(frame(800, { power: 1.3, energy: 100 }), [], "a change 800 ms after the last send waits");
   t.deepEqual(tick(900), []);
   t.deepEqual(tick(1000), ["power=1.3"], "the tick sends it once the second is up");
   t.deepEqual(tick(1250), [], "and only once");
-  t.deepEqual(frame(3000, { power: "1.4" }), ["power=1.4"]);
-  t.deepEqual(frame(30_000, { power: "1.4", energy: "100.000" }), ["energy=100.000"], "energy's refresh is due, power's is not");
+  t.deepEqual(frame(3000, { power: 1.4 }), ["power=1.4"]);
+  t.deepEqual(frame(30_000, { power: 1.4, energy: 100 }), ["energy=100"], "energy's refresh is due, power's is not");
   up = false;
-  t.deepEqual(frame(31_000, { power: "1.5" }), [], "refused while disconnected");
+  t.deepEqual(frame(31_000, { power: 1.5 }), [], "refused while disconnected");
   up = true;
   v.reset();
-  t.deepEqual(tick(31_250), ["power=1.5", "energy=100.000"], "after a reconnect every latest value goes out again");
-  t.deepEqual(frame(31_500, { power: "1.6" }), []);
-  t.deepEqual(frame(32_000, { power: "1.5" }), [], "changed back to what the broker holds: nothing to send");
+  t.deepEqual(tick(31_250), ["power=1.5", "energy=100"], "after a reconnect every latest value goes out again");
+  t.deepEqual(frame(31_500, { power: 1.6 }), []);
+  t.deepEqual(frame(32_000, { power: 1.5 }), [], "changed back to what the broker holds: nothing to send");
   t.deepEqual(tick(33_000), []);
 });
 
@@ -429,4 +429,18 @@ test("discovery: when the set of quantities grows, only the new ones are announc
   const again = new Set(configs().slice(first + 1));
   t.deepEqual([...new Set(configs().slice(0, first + 1))].filter((x) => !again.has(x)), [], "the whole set again after a reconnect");
   fw.stop();
+});
+
+test("meter facts are read again only when their source changed: the same stream's next telegram, not another meter or a new entry", async (t) => {
+  const { sameMeterInfoSource, meterInfo } = await import("../modules/publish/meter-info.js");
+  const a = readCase("dsmr-ndokter-v5-iskra-mt382").bytes;
+  const [r1, r2] = decodeAll(Buffer.concat([a, a])).map((r) => r.reading!);
+  t.true(sameMeterInfoSource(r2, r1));
+  t.false(sameMeterInfoSource(r1, null));
+  const other = reading("dsmr-athombv-dsmr-5.0-isk-1");
+  t.false(sameMeterInfoSource(other, r2));
+  // A type line the meter sends later (0-0:96.1.7) is a new source, and a new fact.
+  const typed = { ...r2, values: { ...r2.values, "0-0:96.1.7": { value: "T2-MODEL" } } };
+  t.false(sameMeterInfoSource(typed, r2));
+  t.is(meterInfo(typed).model, meterInfo(r2).model ?? "T2-MODEL");
 });

@@ -8,6 +8,8 @@ import { SimFlash } from "./sim-flash.js";
 import { pushedSource } from "./helpers/pushed-source.js";
 import { zone } from "../modules/history/zones.js";
 import { WebApp } from "../modules/web/app.js";
+import { historySums, periodTotals } from "../modules/web/totals.js";
+import { registersOf } from "../modules/history/recorder.js";
 import { MemoryStore } from "../modules/security/replay.js";
 import { Dsmr5Generator } from "../hosts/node/dsmr-generator.js";
 
@@ -61,4 +63,47 @@ test("totals and cost are published as values with Home Assistant energy, gas an
   t.like(config("gas_today"), { device_class: "gas", unit_of_measurement: "m³" });
   const state = JSON.parse(pub.messages.get("metertap/tot/state")!);
   t.is(state.cost_month, totals.periods.find((p) => p.name === "month")!.cost);
+});
+
+test("totals read the history again only when a record was committed or the day turned, and equal a fresh reading", (t) => {
+  const clock = { ms: Date.UTC(2026, 2, 28, 21, 40), now: () => clock.ms };
+  const line = pushedSource();
+  const fw = new Firmware({ openSource: line.open, clock, flash: new SimFlash({ blocks: 16 }), log: () => {} }, { deviceId: "tot", timeZone: "Europe/Amsterdam" });
+  const z = zone("Europe/Amsterdam");
+  const app = new WebApp({ firmware: fw, clock, zone: z, identity: { serial: "0123456789ab", firmwareVersion: "t" }, asset: () => undefined, random: () => 0.5 });
+  fw.start();
+  const h = fw.history!.store;
+  // Reads of the history by the page and the published totals (quarter-hours and days: two a read).
+  let reads = 0;
+  const query = h.query.bind(h);
+  h.query = (...args) => (reads++, query(...args));
+  const fresh = () => {
+    const counted = reads;
+    const periods = periodTotals(historySums(h, z, clock.ms), z, registersOf(app.latestReading!), null);
+    reads = counted;
+    return periods;
+  };
+  const g = new Dsmr5Generator({ startMs: clock.ms, intervalS: 10 });
+  const days = new Set<number>();
+  let committedReads = 0;
+  // 22:40 to 00:20 local time (UTC+1): quarter-hours close, and the day turns.
+  for (let i = 0; i < 600; i++) {
+    const records = h.stats.records;
+    const day = app.totals().periods[0].from;
+    const before = reads;
+    line.push(g.next().bytes);
+    fw.endOfInput();
+    fw.tick(clock.ms);
+    const totals = app.totals();
+    days.add(totals.periods[0].from);
+    if (reads > before) {
+      if (h.stats.records === records && totals.periods[0].from === day) t.fail(`telegram ${i}: read again, nothing committed, the same day`);
+      committedReads++;
+    }
+    t.deepEqual(totals.periods, fresh(), `telegram ${i}`);
+    clock.ms += 10_000;
+  }
+  t.is(days.size, 2, "the day turned");
+  // A quarter-hour closes every 90 telegrams (and the day's record once): a read each, not one a minute.
+  t.true(committedReads >= 6 && committedReads <= 12, `${committedReads} reads of the history in 600 telegrams`);
 });

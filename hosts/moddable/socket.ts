@@ -81,7 +81,9 @@ export function moddableSocket(ca?: ArrayBuffer): OpenStreamSocket {
         if (room <= 0) return;
         const head = queue[0];
         const n = Math.min(room, head.length);
-        sock.write(head.slice(0, n).buffer as ArrayBuffer);
+        // A packet that fits whole goes as its own buffer; a part is copied out.
+        const whole = n === head.length && head.byteOffset === 0 && head.byteLength === head.buffer.byteLength;
+        sock.write((whole ? head.buffer : head.slice(0, n).buffer) as ArrayBuffer);
         if (n === head.length) queue.shift();
         else queue[0] = head.subarray(n);
       }
@@ -120,8 +122,9 @@ export function moddableSocket(ca?: ArrayBuffer): OpenStreamSocket {
         flush();
       },
       get queued() {
+        // Asked before every publish: an index loop, no iterator object to collect.
         let n = 0;
-        for (const q of queue) n += q.length;
+        for (let i = 0; i < queue.length; i++) n += queue[i].length;
         return n;
       },
       close() {

@@ -10,8 +10,8 @@ import { quantities, type Quantity } from "../publish/quantities.js";
 import { stateJson } from "../publish/state.js";
 import { discoveryMessages, diagnosticMessages, type DeviceInfo, type MeterInfo } from "../publish/discovery.js";
 import { DIAG_ENTITIES } from "../publish/diag-entities.js";
-import { entityValue, installation } from "../publish/entities.js";
-import { meterInfo } from "../publish/meter-info.js";
+import { installation } from "../publish/entities.js";
+import { meterInfo, sameMeterInfoSource } from "../publish/meter-info.js";
 import { ValueTopics } from "../publish/values.js";
 import { MonotonicGuard, type GuardEvent } from "../publish/guard.js";
 import { Outbox } from "../publish/outbox.js";
@@ -154,6 +154,8 @@ export class Firmware {
   private readonly known: Quantity[] = [];
   private readonly knownKeys = new Set<string>();
   private readonly values: ValueTopics;
+  /** The previous reading, whose meter facts were read (or were the same as the one before). */
+  private meterSource: Reading | null = null;
   private meter: MeterInfo = {};
   /** The meter's id as its last validated frame gave it (signed records name it). */
   private meterId = "unknown";
@@ -341,7 +343,7 @@ export class Firmware {
     // Period totals restart at each period: past the monotonic guard, which would hold them back.
     if (this.extraQuantities) pass.push(...this.extraQuantities(reading));
     this.noteQuantities(pass);
-    for (const q of pass) this.values.note(q.key, entityValue(q));
+    for (const q of pass) this.values.noteQuantity(q);
     this.pendingState = { reading, qs: pass };
     if (now - this.lastStateAt >= (this.config.stateIntervalMs ?? 0)) this.publishState(now);
     this.onReading?.(reading, this.connected);
@@ -350,6 +352,10 @@ export class Firmware {
 
   /** Maker and model as the meter's frames tell them; a new fact re-announces. */
   private noteMeter(reading: Reading): void {
+    // Facts are only ever added: the same source as the previous reading's adds none.
+    const same = sameMeterInfoSource(reading, this.meterSource);
+    this.meterSource = reading;
+    if (same) return;
     const info = meterInfo(reading);
     let fresh = false;
     for (const k in info) {

@@ -6,7 +6,7 @@ import type { Crc16 } from "../ports/ports.js";
 import { crc16Arc } from "../util/crc16.js";
 import type { DecodeContext, DecoderOptions, ProtocolHandler } from "../decode/protocol.js";
 import { dsmrFramer } from "./framer.js";
-import { parseTelegram, type Telegram } from "./telegram.js";
+import { LineMemo, parseTelegram, type Telegram } from "./telegram.js";
 import { ShapeMemory } from "./shape.js";
 
 export function dsmrProtocol(options: DecoderOptions): ProtocolHandler {
@@ -16,6 +16,7 @@ export function dsmrProtocol(options: DecoderOptions): ProtocolHandler {
   // a CRC, a telegram without one lost its tail (or was split by a noise `/`): it is truncated.
   let crcSeen = false;
   const shapes = new ShapeMemory();
+  const lines = new LineMemo();
   return {
     framers: [dsmrFramer],
     payloadLeads: [0x2f],
@@ -23,7 +24,7 @@ export function dsmrProtocol(options: DecoderOptions): ProtocolHandler {
       ctx.emit(ctx.decodePayload(frame.bytes, false), frame);
     },
     decodePayload(bytes: Uint8Array, _ctx: DecodeContext, encrypted: boolean, security?: SecurityInfo): DecodeResult {
-      const t = parseTelegram(bytes, offset);
+      const t = parseTelegram(bytes, offset, lines);
       let result = decodeTelegram(bytes, t, encrypted, crcSeen, crc);
       if (result.ok && t.crcText !== null) crcSeen = true;
       const change = result.ok ? shapes.check(t.header, t.shape, t.values) : null;
@@ -55,7 +56,7 @@ function decodeTelegram(bytes: Uint8Array, t: Telegram, encrypted: boolean, crcR
   } else if (t.bang < 0 && !t.complete) {
     return failed(encrypted, meterId, time, values, "truncated", "telegram cut off inside a line");
   }
-  if (isEmpty(values)) return failed(encrypted, meterId, time, values, "malformed", "telegram has no OBIS lines");
+  if (!t.objects) return failed(encrypted, meterId, time, values, "malformed", "telegram has no OBIS lines");
   if (t.unreadable) return failed(encrypted, meterId, time, values, "malformed", `${t.unreadable} unreadable line(s): a damaged telegram`);
   const reading = normalise(values, "dsmr", meterId, time);
   if (t.header) reading.identification = t.header;
@@ -73,10 +74,6 @@ function failed(encrypted: boolean, meterId: string | null, time: string | null,
   return { ok: false, protocol: "dsmr", encrypted, meterId, time, values, error, message };
 }
 
-function isEmpty(values: ObisMap): boolean {
-  for (const _ in values) return false;
-  return true;
-}
 
 function hex4(n: number): string {
   return n.toString(16).toUpperCase().padStart(4, "0");

@@ -24,6 +24,8 @@ export interface Telegram {
    * byte shifts its remainder) and which a telegram without CRC cannot show otherwise.
    */
   unreadable: number;
+  /** Objects read (into `values`): none means the telegram has no OBIS lines. */
+  objects: number;
   /** A `!` that is no terminator: a damaged byte, so nothing in the telegram can be trusted. */
   strayBang: boolean;
   /**
@@ -60,7 +62,21 @@ const BANG = 0x21;
 const CR = 0x0d;
 const LF = 0x0a;
 
-export function parseTelegram(bytes: Uint8Array, standardOffsetMinutes: number): Telegram {
+/**
+ * The lines of a stream's previous telegram and what each read as, when it was one object read
+ * cleanly from that line alone. A meter repeats most lines from one telegram to the next (its
+ * identifiers, tariffs, registers that did not move): an equal line is taken as read before, so
+ * the dongle parses only the lines that changed. Objects are never changed once made, so two
+ * readings may share one.
+ */
+export class LineMemo {
+  lines: string[] = [];
+  keys: (string | undefined)[] = [];
+  entries: (ObisEntry | undefined)[] = [];
+  forms: (number[] | undefined)[] = [];
+}
+
+export function parseTelegram(bytes: Uint8Array, standardOffsetMinutes: number, memo?: LineMemo): Telegram {
   let bang = bytes.lastIndexOf(BANG);
   let crcText: string | null = null;
   let strayBang = false;
@@ -87,15 +103,53 @@ export function parseTelegram(bytes: Uint8Array, standardOffsetMinutes: number):
   let code: Code | null = null;
   let groups: string[] = [];
   let unreadable = 0;
+  let objects = 0;
   let oddByte = -1;
   if (lines.length > 1) {
-    const body = text.slice(lines[0].length + 1);
-    const at = body.search(unprintable());
-    if (at >= 0) oddByte = body.charCodeAt(at);
+    // Searched from the second line on, rather than in a copy of the rest of the telegram.
+    const odd = unprintable();
+    odd.lastIndex = lines[0].length + 1;
+    const found = odd.exec(text);
+    if (found) oddByte = found[0].charCodeAt(0);
   }
+  const before = memo?.lines ?? [];
+  // The line the current object began on, when that line read cleanly.
+  let clean = -1;
   for (let n = 1; n < lines.length; n++) {
     // Read up to its CR, rather than copied without it.
     const line = lines[n];
+    // The memo is rewritten in place: what line n read as in the previous telegram is taken here,
+    // and line n's object written once it is stored, at a later line.
+    const known = memo?.keys[n];
+    if (known !== undefined) memo!.keys[n] = undefined;
+    if (known !== undefined && line === before[n]) {
+      // As read in the previous telegram: a line that began an object (neither empty nor a `(`
+      // continuation), so it ends the object before it. A `(` line after it is unreadable either
+      // way: only the legacy gas object (never remembered) continues. First, before any call on
+      // the line: on XS each makes a String object, garbage to collect.
+      if (code) unreadable += store(values, shape, code, groups, standardOffsetMinutes, memo, clean);
+      values[known] = memo!.entries[n]!;
+      objects++;
+      memo!.keys[n] = known;
+      const forms = memo!.forms[n];
+      if (forms) shape[known] = forms;
+      code = null;
+      continue;
+    }
+    const one = oneGroup().exec(line);
+    if (one) {
+      // `code(value)`, as most lines are: read by one RegExp rather than call by call (below).
+      if (code) unreadable += store(values, shape, code, groups, standardOffsetMinutes, memo, clean);
+      code = lookup(one[1]);
+      groups = [one[2]];
+      clean = n;
+      if (code) objects++;
+      else {
+        unreadable++;
+        clean = -1;
+      }
+      continue;
+    }
     const stop = textEnd(line);
     if (stop === 0) continue;
     if (line.charCodeAt(0) === 40 /* ( */ && code) {
@@ -103,27 +157,44 @@ export function parseTelegram(bytes: Uint8Array, standardOffsetMinutes: number):
       if (code.kind !== Kind.LegacyGas || !readGroups(line, 0, stop, groups)) unreadable++;
       continue;
     }
-    if (code) unreadable += store(values, shape, code, groups, standardOffsetMinutes);
+    if (code) unreadable += store(values, shape, code, groups, standardOffsetMinutes, memo, clean);
     const open = line.indexOf("(");
     code = open > 0 ? lookup(line.slice(0, open)) : null;
+    // Stored once it ends (at the next object's line or the telegram's end).
+    if (code) objects++;
     groups = [];
-    if (!code || !readGroups(line, open, stop, groups)) unreadable++;
+    clean = n;
+    if (!code || !readGroups(line, open, stop, groups)) {
+      unreadable++;
+      clean = -1;
+    }
   }
-  if (code) unreadable += store(values, shape, code, groups, standardOffsetMinutes);
+  if (code) unreadable += store(values, shape, code, groups, standardOffsetMinutes, memo, clean);
+  if (memo) {
+    memo.lines = lines;
+    // What lay beyond this telegram's lines no longer belongs to any.
+    if (memo.keys.length > lines.length) memo.keys.length = lines.length;
+  }
   const last = bang >= 0 ? LF : bytes[bytes.length - 1];
-  return { header, values, crcText, bang, complete: last === LF || last === CR, strayBang, oddByte, unreadable, shape };
+  return { header, values, crcText, bang, complete: last === LF || last === CR, strayBang, oddByte, unreadable, objects, shape };
 }
 
 /**
  * Interprets an object into `values`; 1 when it does not read as meters send it (kept raw, for
  * diagnostics), else 0.
  */
-function store(values: ObisMap, shape: Shape, code: Code, groups: string[], offset: number): number {
+function store(values: ObisMap, shape: Shape, code: Code, groups: string[], offset: number, memo: LineMemo | undefined, line: number): number {
   // Text (messages, identifiers) may change length; numbers and times keep their form.
-  if (code.kind !== Kind.Text && code.kind !== Kind.TextMessage) shape[code.key] = groups.map(groupForm);
+  const forms = code.kind !== Kind.Text && code.kind !== Kind.TextMessage ? groups.map(groupForm) : undefined;
+  if (forms) shape[code.key] = forms;
   const entry = interpret(code, groups, offset);
   if (entry && readable(entry)) {
     values[code.key] = entry;
+    if (memo && line >= 0 && code.kind !== Kind.LegacyGas) {
+      memo.keys[line] = code.key;
+      memo.entries[line] = entry;
+      memo.forms[line] = forms;
+    }
     return 0;
   }
   values[code.key] = entry ?? { value: null, raw: rawGroups(groups) };
@@ -155,12 +226,24 @@ let codes: Map<string, Code | null> | undefined;
 let madeUnprintable: RegExp | undefined;
 
 // A byte that is neither printable ASCII nor a line end: a RegExp scans in C, where a loop over
-// each byte cost the dongle a million instructions a telegram.
-const unprintable = (): RegExp => (madeUnprintable ??= /[^\r\n\x20-\x7e]/);
-let madeDecimal: RegExp | undefined;
+// each byte cost the dongle a million instructions a telegram. Global, to start after the first line.
+const unprintable = (): RegExp => (madeUnprintable ??= /[^\r\n\x20-\x7e]/g);
 
-/** A decimal number (optional sign, digits, optional fraction) up to a `*unit` or the end. */
-const decimal = (): RegExp => (madeDecimal ??= /^[+-]?\d+(?:\.\d+)?(?=\*|$)/);
+let madeValueAndUnit: RegExp | undefined;
+let madeOneGroup: RegExp | undefined;
+
+/**
+ * A line of one object with one group, `code(value)` up to its CR: the code (to its first `(`) and
+ * the group, as the reading below finds them. Any other line (more groups, a `(` continuation,
+ * damage) is read call by call.
+ */
+const oneGroup = (): RegExp => (madeOneGroup ??= /^([^(]+)\(([^)]*)\)\r?$/);
+
+/**
+ * A group as `value*unit`: the value when it is a decimal number (optional sign, digits, optional
+ * fraction), else the text before the first `*`; the unit after it, when there is a `*`.
+ */
+const valueAndUnit = (): RegExp => (madeValueAndUnit ??= /^(?:([+-]?\d+(?:\.\d+)?)|([^*]*))(?:\*([\s\S]*))?$/);
 
 function lookup(text: string): Code | null {
   codes ??= new Map();
@@ -225,13 +308,14 @@ function readGroups(line: string, from: number, stop: number, out: string[]): bo
 }
 
 /** `value*unit`; a unit in another case than its canonical spelling keeps the group in `raw`. */
-function quantity(group: string): ObisEntry {
+export function quantity(group: string): ObisEntry {
   if (group === "") return { value: null };
-  const star = group.indexOf("*");
-  const sent = star >= 0 ? group.slice(0, star) : group;
-  const value = decimal().test(group) ? Number(sent) : sent;
-  if (star < 0) return { value };
-  const unitSent = group.slice(star + 1);
+  // One RegExp for what was three calls on the string and a test: a decimal number (or other
+  // text) up to the first `*`, and the unit after it.
+  const m = valueAndUnit().exec(group)!;
+  const value = m[1] !== undefined ? Number(m[1]) : m[2];
+  const unitSent = m[3];
+  if (unitSent === undefined) return { value };
   const unit = canonicalUnit(unitSent);
   return unit === unitSent ? { value, unit } : { value, unit, raw: `(${group})` };
 }

@@ -7,37 +7,25 @@ import { isEuSummerTime, isoUtc, utcMs } from "../util/time.js";
  * Without an S/W flag (DSMR 2.2/3) the EU summer-time rule decides.
  */
 export function dsmrTimestamp(text: string, standardOffsetMinutes: number): string | null {
-  // Most timestamps repeat from one telegram to the next (gas hourly, demand history, logs).
-  // The offset first: it has no `|`, so the key cannot collide (`…5236` + 0 vs `…523` + 60).
-  const key = standardOffsetMinutes + "|" + text;
-  recent ??= new Map();
-  let iso = recent.get(key);
-  if (iso === undefined) {
-    const ms = dsmrTimestampMs(text, standardOffsetMinutes);
-    iso = ms === null ? null : isoUtc(ms);
-    if (recent.size >= RECENT_LIMIT) recent.clear();
-    recent.set(key, iso);
-  }
-  return iso;
+  // Not cached: a repeated timestamp comes in a repeated line, which the telegram reader takes
+  // whole from the previous telegram (LineMemo); the clock's is new every second.
+  const ms = dsmrTimestampMs(text, standardOffsetMinutes);
+  return ms === null ? null : isoUtc(ms);
 }
 
-const RECENT_LIMIT = 64;
-// Made on first use (see dsmr/telegram.ts, `codes`).
-let recent: Map<string, string | null> | undefined;
+// Six two-digit fields, then the character after them: S, W, or anything else (the EU rule decides).
+let madeStamp: RegExp | undefined;
+const stamp = (): RegExp => (madeStamp ??= /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)([\s\S]?)/);
 
 export function dsmrTimestampMs(text: string, standardOffsetMinutes: number): number | null {
-  if (text.length < 12) return null;
-  const f: number[] = [];
-  for (let i = 0; i < 12; i += 2) {
-    const hi = text.charCodeAt(i) - 48;
-    const lo = text.charCodeAt(i + 1) - 48;
-    if (hi < 0 || hi > 9 || lo < 0 || lo > 9) return null;
-    f.push(hi * 10 + lo);
-  }
-  const year = f[0] < 70 ? 2000 + f[0] : 1900 + f[0];
-  const local = utcMs(year, f[1], f[2], f[3], f[4], f[5]);
+  // One RegExp rather than a call per digit: on the dongle each call on a string makes a String
+  // object to collect, two dozen for every telegram's clock.
+  const f = stamp().exec(text);
+  if (!f) return null;
+  const yy = +f[1];
+  const local = utcMs(yy < 70 ? 2000 + yy : 1900 + yy, +f[2], +f[3], +f[4], +f[5], +f[6]);
   if (Number.isNaN(local)) return null;
-  const flag = text.charAt(12);
+  const flag = f[7];
   let offset = standardOffsetMinutes;
   if (flag === "S") offset += 60;
   else if (flag !== "W" && isEuSummerTime(local - standardOffsetMinutes * 60000)) offset += 60;

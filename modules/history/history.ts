@@ -140,8 +140,9 @@ export class History {
   /** Only a validated result reaches the recorder: a refused frame (CRC, tag, replay) feeds nothing. */
   onResult(result: DecodeResult, nowMs: number = this.clock.now(), steadyMs = nowMs): HistoryRecord[] {
     if (!result.ok || !result.reading) return [];
+    if (!result.security) return this.onReading(result.reading, nowMs, steadyMs);
     const out: HistoryRecord[] = [];
-    if (result.security) out.push(...this.commit(this.recorder.onSecurity(result.security, result.time ?? result.reading.time, nowMs)));
+    out.push(...this.commit(this.recorder.onSecurity(result.security, result.time ?? result.reading.time, nowMs)));
     out.push(...this.onReading(result.reading, nowMs, steadyMs));
     return out;
   }

@@ -271,20 +271,23 @@ export class Recorder {
   }
 
   private periods(t: number, regs: Channels, out: HistoryRecord[]): void {
-    for (const kind of ["daily", "monthly"] as const) {
-      const p = kind === "daily" ? this.day! : this.month!;
-      if (t >= p.start && t < p.end) continue;
-      const onTime = t >= p.end && t - p.end <= this.tolerance;
-      if (t >= p.end) {
-        const closed = closePeriod(p, onTime ? regs : this.last!.registers, onTime);
-        out.push(closed);
-        if (kind === "monthly" && this.peak && this.peak.month === closed.period) out.push({ ...this.peak });
-      }
-      // A clock going back reopens a period: its values restart from this reading.
-      const next = openPeriod(this.zone, kind, t, regs, onTime);
-      if (t < p.start) next.flags.add("clock-adjusted");
-      if (kind === "daily") this.day = next; else this.month = next;
+    this.period("daily", t, regs, out);
+    this.period("monthly", t, regs, out);
+  }
+
+  private period(kind: "daily" | "monthly", t: number, regs: Channels, out: HistoryRecord[]): void {
+    const p = kind === "daily" ? this.day! : this.month!;
+    if (t >= p.start && t < p.end) return;
+    const onTime = t >= p.end && t - p.end <= this.tolerance;
+    if (t >= p.end) {
+      const closed = closePeriod(p, onTime ? regs : this.last!.registers, onTime);
+      out.push(closed);
+      if (kind === "monthly" && this.peak && this.peak.month === closed.period) out.push({ ...this.peak });
     }
+    // A clock going back reopens a period: its values restart from this reading.
+    const next = openPeriod(this.zone, kind, t, regs, onTime);
+    if (t < p.start) next.flags.add("clock-adjusted");
+    if (kind === "daily") this.day = next; else this.month = next;
   }
 
   /**
@@ -292,6 +295,7 @@ export class Recorder {
    * telegram: an entry is new when it ended after the newest one recorded.
    */
   private meterLog(reading: Reading, t: number, out: HistoryRecord[]): void {
+    if (!reading.events.length) return;
     const entries = reading.events
       .map((ev) => ({ end: ev.end === null ? NaN : Date.parse(ev.end), durationS: ev.durationS }))
       .filter((ev): ev is { end: number; durationS: number } => Number.isFinite(ev.end) && ev.durationS !== null && ev.end > this.lastFailureEnd)
@@ -327,22 +331,34 @@ function gap(start: number, end: number, flags: IntervalFlag[]): IntervalRecord 
   return { stream: "quarter-hour", start, end, flags, delta: {}, registers: {} };
 }
 
-/** The register channels of a reading, in whole Wh (varh); gas (G) in litres. */
+const IMPORT_TARIFFS = ["+A.T1", "+A.T2", "+A.T3", "+A.T4"];
+const EXPORT_TARIFFS = ["-A.T1", "-A.T2", "-A.T3", "-A.T4"];
+
+/**
+ * The register channels of a reading, in whole Wh (varh); gas (G) in litres. With loops and names
+ * made once: it runs for every telegram, and on the dongle each closure, slice or name made is
+ * garbage to collect.
+ */
 export function registersOf(reading: Reading): Channels {
   const e = reading.energy;
   const out: Channels = {};
-  const put = (name: string, v: number | undefined) => {
-    if (v !== undefined && Number.isFinite(v) && v >= 0) out[name] = Math.round(v);
-  };
   // normalise() already sums the tariff registers into the totals when the meter sends none.
-  put("+A", e.import);
-  put("-A", e.export);
-  put("R1", e.r1); put("R2", e.r2); put("R3", e.r3); put("R4", e.r4);
-  put("+R", e.reactiveImport); put("-R", e.reactiveExport);
-  e.importTariffs?.slice(0, 4).forEach((v, i) => put(`+A.T${i + 1}`, v));
-  e.exportTariffs?.slice(0, 4).forEach((v, i) => put(`-A.T${i + 1}`, v));
+  put(out, "+A", e.import);
+  put(out, "-A", e.export);
+  put(out, "R1", e.r1); put(out, "R2", e.r2); put(out, "R3", e.r3); put(out, "R4", e.r4);
+  put(out, "+R", e.reactiveImport); put(out, "-R", e.reactiveExport);
+  for (let i = 0; i < 4 && e.importTariffs && i < e.importTariffs.length; i++) put(out, IMPORT_TARIFFS[i], e.importTariffs[i]);
+  for (let i = 0; i < 4 && e.exportTariffs && i < e.exportTariffs.length; i++) put(out, EXPORT_TARIFFS[i], e.exportTariffs[i]);
   // Gas in whole litres: period totals of gas come from the same records as energy.
-  const gas = reading.subMeters.find((m) => m.type === "gas" && m.unit === "m3" && m.value !== null);
-  if (gas) put("G", gas.value! * 1000);
+  for (const m of reading.subMeters) {
+    if (m.type === "gas" && m.unit === "m3" && m.value !== null) {
+      put(out, "G", m.value * 1000);
+      break;
+    }
+  }
   return out;
+}
+
+function put(out: Channels, name: string, v: number | undefined): void {
+  if (v !== undefined && Number.isFinite(v) && v >= 0) out[name] = Math.round(v);
 }

@@ -40,22 +40,27 @@ export function utf8Decode(b: Uint8Array): string {
   return s;
 }
 
-/** Fixed header byte + remaining length + body. */
-function frame(first: number, parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
+/** A packet of `length` bytes after its fixed header, with that header written; the body is at `at`. */
+function packet(first: number, length: number): { out: Uint8Array; at: number } {
   if (length > 268_435_455) throw new RangeError("MQTT packet too large");
-  const head = [first];
+  const out = new Uint8Array(1 + (length < 128 ? 1 : length < 16_384 ? 2 : length < 2_097_152 ? 3 : 4) + length);
+  out[0] = first;
+  let at = 1;
   let x = length;
   do {
     let byte = x % 128;
     x = Math.floor(x / 128);
     if (x > 0) byte |= 128;
-    head.push(byte);
+    out[at++] = byte;
   } while (x > 0);
-  const out = new Uint8Array(head.length + length);
-  out.set(head, 0);
-  let at = head.length;
+  return { out, at };
+}
+
+/** Fixed header byte + remaining length + body. */
+function frame(first: number, parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  let { out, at } = packet(first, length);
   for (const p of parts) {
     out.set(p, at);
     at += p.length;
@@ -116,12 +121,26 @@ export interface PublishPacket {
   id?: number;
 }
 
+/**
+ * Written in place into one buffer: the dongle publishes a dozen messages a telegram, and each
+ * part `frame` takes is a typed array and a buffer, objects for XS to collect.
+ */
 export function encodePublish(p: PublishPacket): Uint8Array {
   const first = (PacketType.PUBLISH << 4) | (p.dup ? 8 : 0) | (p.qos << 1) | (p.retain ? 1 : 0);
-  const parts = [field(p.topic)];
-  if (p.qos > 0) parts.push(u16(p.id!));
-  parts.push(p.payload);
-  return frame(first, parts);
+  const topic = utf8Encode(p.topic);
+  if (topic.length > 65535) throw new RangeError("MQTT string too long");
+  const { out, at } = packet(first, 2 + topic.length + (p.qos > 0 ? 2 : 0) + p.payload.length);
+  let i = at;
+  out[i++] = topic.length >> 8;
+  out[i++] = topic.length & 255;
+  out.set(topic, i);
+  i += topic.length;
+  if (p.qos > 0) {
+    out[i++] = p.id! >> 8;
+    out[i++] = p.id! & 255;
+  }
+  out.set(p.payload, i);
+  return out;
 }
 
 export function encodePuback(id: number): Uint8Array {

@@ -47,15 +47,28 @@ function dsmr(id: string): MeterInfo {
   return out;
 }
 
+const SOURCES = ["1-1:0.2.129", "1-0:0.2.129", "0-0:42.0.0", "0-0:96.1.7"];
+
+/**
+ * Whether `meterInfo` would read `r` as it read `previous`: the same identification line and
+ * meter id, and the very same entries (a DSMR stream shares an unchanged line's entry from one
+ * telegram to the next). The firmware then skips it: it runs for every telegram.
+ */
+export function sameMeterInfoSource(r: Reading, previous: Reading | null): boolean {
+  if (!previous || r.identification !== previous.identification || r.meterId !== previous.meterId) return false;
+  for (let i = 0; i < SOURCES.length; i++) if (r.values[SOURCES[i]] !== previous.values[SOURCES[i]]) return false;
+  return true;
+}
+
 export function meterInfo(r: Reading): MeterInfo {
   const out: MeterInfo = r.identification ? dsmr(r.identification) : {};
   if (!out.manufacturer) {
-    const list = text(r, "1-1:0.2.129") ?? text(r, "1-0:0.2.129");
-    const logical = text(r, "0-0:42.0.0");
+    const list = text(r, SOURCES[0]) ?? text(r, SOURCES[1]);
+    const logical = text(r, SOURCES[2]);
     const make = (list && maker(list.split("_")[0])) ?? (logical && maker(logical.slice(0, 3)));
     if (make) out.manufacturer = make;
   }
-  const type = text(r, "0-0:96.1.7");
+  const type = text(r, SOURCES[3]);
   if (!out.model && type) out.model = type;
   if (r.meterId) out.serial = r.meterId;
   return out;

@@ -4,6 +4,8 @@
 // once a second: a replayed capture or a fleet of meters must not flood the broker), and at least
 // every `refreshMs` while the meter sends it (so `expire_after` sees a live measurement).
 import type { Publisher } from "../ports/ports.js";
+import { entityValue } from "./entities.js";
+import type { Quantity } from "./quantities.js";
 import type { Topics } from "./topics.js";
 
 interface Sent {
@@ -22,10 +24,23 @@ export class ValueTopics {
    */
   private readonly pending = new Set<string>();
 
+  /** The number each key's latest payload was made from. */
+  private readonly numbers = new Map<string, number>();
+
   constructor(private readonly refreshMs: number, private readonly minIntervalMs = 1000) {}
 
-  /** Records what the meter just sent; `publish` sends it. */
-  note(key: string, payload: string): void {
+  /**
+   * Records a quantity the meter just sent; `publish` sends it. A payload depends on its key and
+   * number alone (`entityValue`), so it is only made again when the number changed: most of a
+   * telegram's registers do not move from one second to the next.
+   */
+  noteQuantity(q: Quantity): void {
+    if (this.numbers.get(q.key) === q.value) return;
+    this.numbers.set(q.key, q.value);
+    this.note(q.key, entityValue(q));
+  }
+
+  private note(key: string, payload: string): void {
     // Unchanged: whether it is on the broker is unchanged too.
     if (this.latest.get(key) === payload) return;
     this.latest.set(key, payload);

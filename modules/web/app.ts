@@ -14,7 +14,7 @@ import { LiveHub, liveReading } from "./live.js";
 import { historyCsv, historyJson } from "./history-api.js";
 import { signedLines } from "../signing/record-signer.js";
 import { ASSET_TYPES } from "./assets.js";
-import { periodTotals, readRates, totalsQuantities, type PeriodTotal } from "./totals.js";
+import { historySums, periodTotals, readRates, totalsQuantities, type HistorySums, type PeriodTotal } from "./totals.js";
 import type { Quantity } from "../publish/quantities.js";
 import { FIELDS, loadSettings, parseForm, saveForm, type Field, type SaveResult } from "./settings.js";
 import { registersOf } from "../history/recorder.js";
@@ -60,6 +60,7 @@ export class WebApp {
   private readonly routes: Record<string, Handler>;
   /** Totals for MQTT, recomputed at most once a minute of meter time (they read the history). */
   private published: { minute: number; qs: Quantity[] } = { minute: -1, qs: [] };
+  private sums: HistorySums | undefined;
   /** Forms must echo it: another site's page cannot read it, so cannot post settings. */
   private readonly csrf: string;
 
@@ -160,7 +161,8 @@ export class WebApp {
   totals(): { currency: string | null; rates: boolean; periods: PeriodTotal[] } {
     const h = this.ports.firmware.history?.store;
     const rates = readRates(this.ports.settings);
-    const periods = h ? periodTotals(h, this.ports.zone, this.now(), this.latest ? registersOf(this.latest) : null, rates) : [];
+    if (h) this.sums = historySums(h, this.ports.zone, this.now(), this.sums);
+    const periods = h ? periodTotals(this.sums!, this.ports.zone, this.latest ? registersOf(this.latest) : null, rates) : [];
     return { currency: rates?.currency ?? null, rates: rates !== null, periods };
   }
 

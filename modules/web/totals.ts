@@ -56,36 +56,75 @@ function startOf(z: Zone, d: LocalDate): number {
   return localMidnight(z, d.year, d.month, d.day);
 }
 
-/** Energy per channel in [from, to) as the history holds it, `today`'s part from quarter-hours. */
-function sums(h: History, from: number, todayStart: number, today: Channels): Channels {
+/** The local midnights that start yesterday, this week (Monday), month and year. */
+function bounds(z: Zone, todayStart: number): { yesterday: number; monday: number; month: number; year: number } {
+  const d = localDate(z, todayStart);
+  const weekday = (new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay() + 6) % 7; // Monday 0
+  return {
+    yesterday: startOf(z, localDate(z, todayStart - DAY_MS / 2)),
+    monday: startOf(z, localDate(z, todayStart - weekday * DAY_MS + DAY_MS / 2)),
+    month: startOf(z, { ...d, day: 1 }),
+    year: startOf(z, { year: d.year, month: 1, day: 1 }),
+  };
+}
+
+/** Energy per channel of the closed days in [from, todayStart), plus `today`. */
+function sums(daily: readonly { start: number; delta: Channels }[], from: number, today: Channels): Channels {
   const out: Channels = {};
-  for (const r of h.query("daily", from, todayStart)) add(out, r.stream === "daily" ? r.delta : {});
+  for (const r of daily) if (r.start >= from) add(out, r.delta);
   add(out, today);
   return out;
 }
 
-export function periodTotals(h: History, z: Zone, now: number, live: Channels | null, rates: Rates | null): PeriodTotal[] {
+/** What the history holds for the periods of one local day: read anew when a record is committed. */
+export interface HistorySums {
+  todayStart: number;
+  /** The history's committed-record count these were read at. */
+  records: number;
+  /** Today's closed quarter-hours, and the registers of the newest. */
+  today: Channels;
+  newest: Channels | null;
+  /** The closed days of this year, week and yesterday (daily records), oldest first. */
+  daily: { start: number; delta: Channels }[];
+}
+
+/**
+ * The history's part of the totals for the local day of `now`: `known` again while it is the
+ * same day and no record was committed since. Reading the stores costs the dongle tens of
+ * millions of instructions; the totals go out once a minute.
+ */
+export function historySums(h: History, z: Zone, now: number, known?: HistorySums): HistorySums {
   const d = localDate(z, now);
   const todayStart = startOf(z, d);
-  const tomorrow = startOf(z, nextDay(d));
-  // Today: closed quarter-hours, then what the registers counted since the newest one.
+  if (known && known.todayStart === todayStart && known.records === h.stats.records) return known;
   const today: Channels = {};
   let newest: Channels | null = null;
-  for (const r of h.query("quarter-hour", todayStart, tomorrow)) {
+  for (const r of h.query("quarter-hour", todayStart, startOf(z, nextDay(d)))) {
     if (r.stream !== "quarter-hour") continue;
     add(today, r.delta);
     if (Object.keys(r.registers).length) newest = r.registers;
   }
+  const b = bounds(z, todayStart);
+  const daily: HistorySums["daily"] = [];
+  for (const r of h.query("daily", Math.min(b.yesterday, b.monday, b.year), todayStart)) if (r.stream === "daily") daily.push({ start: r.start, delta: r.delta });
+  return { todayStart, records: h.stats.records, today, newest, daily };
+}
+
+export function periodTotals(h: HistorySums, z: Zone, live: Channels | null, rates: Rates | null): PeriodTotal[] {
+  const todayStart = h.todayStart;
+  const d = localDate(z, todayStart);
+  const tomorrow = startOf(z, nextDay(d));
+  // Today: closed quarter-hours, then what the registers counted since the newest one.
+  const today: Channels = { ...h.today };
+  const newest = h.newest;
   if (live && newest) for (const [k, v] of Object.entries(live)) if (newest[k] !== undefined) today[k] = (today[k] ?? 0) + Math.max(0, v - newest[k]);
-  const yesterday = startOf(z, localDate(z, todayStart - DAY_MS / 2));
-  const weekday = (new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay() + 6) % 7; // Monday 0
-  const monday = startOf(z, localDate(z, todayStart - weekday * DAY_MS + DAY_MS / 2));
+  const { yesterday, monday, month, year } = bounds(z, todayStart);
   const periods: [PeriodTotal["name"], string, number, number, Channels][] = [
     ["today", "Today", todayStart, tomorrow, today],
-    ["yesterday", "Yesterday", yesterday, todayStart, sums(h, yesterday, todayStart, {})],
-    ["week", "This week", monday, tomorrow, sums(h, monday, todayStart, today)],
-    ["month", "This month", startOf(z, { ...d, day: 1 }), tomorrow, sums(h, startOf(z, { ...d, day: 1 }), todayStart, today)],
-    ["year", "This year", startOf(z, { year: d.year, month: 1, day: 1 }), tomorrow, sums(h, startOf(z, { year: d.year, month: 1, day: 1 }), todayStart, today)],
+    ["yesterday", "Yesterday", yesterday, todayStart, sums(h.daily, yesterday, {})],
+    ["week", "This week", monday, tomorrow, sums(h.daily, monday, today)],
+    ["month", "This month", month, tomorrow, sums(h.daily, month, today)],
+    ["year", "This year", year, tomorrow, sums(h.daily, year, today)],
   ];
   return periods.map(([name, label, from, to, ch]) => total(name, label, from, to, ch, rates));
 }
