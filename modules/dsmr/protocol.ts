@@ -74,7 +74,6 @@ function failed(encrypted: boolean, meterId: string | null, time: string | null,
   return { ok: false, protocol: "dsmr", encrypted, meterId, time, values, error, message };
 }
 
-
 function hex4(n: number): string {
   return n.toString(16).toUpperCase().padStart(4, "0");
 }

@@ -116,18 +116,30 @@ export function parseTelegram(bytes: Uint8Array, standardOffsetMinutes: number, 
   // The line the current object began on, when that line read cleanly.
   let clean = -1;
   for (let n = 1; n < lines.length; n++) {
-    // Read up to its CR, rather than copied without it.
     const line = lines[n];
     // The memo is rewritten in place: what line n read as in the previous telegram is taken here,
     // and line n's object written once it is stored, at a later line.
     const known = memo?.keys[n];
     if (known !== undefined) memo!.keys[n] = undefined;
-    if (known !== undefined && line === before[n]) {
-      // As read in the previous telegram: a line that began an object (neither empty nor a `(`
-      // continuation), so it ends the object before it. A `(` line after it is unreadable either
-      // way: only the legacy gas object (never remembered) continues. First, before any call on
-      // the line: on XS each makes a String object, garbage to collect.
-      if (code) unreadable += store(values, shape, code, groups, standardOffsetMinutes, memo, clean);
+    // Most lines were read before (a line that began an object) or are `code(value)`, read by one
+    // RegExp: before any call on the line, as on XS each makes a String object, garbage to collect.
+    const reused = known !== undefined && line === before[n];
+    const one = reused ? null : oneGroup().exec(line);
+    // Read up to its CR, rather than copied without it.
+    let stop = 0;
+    if (!reused && !one) {
+      stop = textEnd(line);
+      if (stop === 0) continue;
+      if (line.charCodeAt(0) === 40 /* ( */ && code) {
+        // Only the DSMR 2.2/3 gas object continues on the next line.
+        if (code.kind !== Kind.LegacyGas || !readGroups(line, 0, stop, groups)) unreadable++;
+        continue;
+      }
+    }
+    // An object begins here: the one before it ends. (A `(` line after a reused one is unreadable
+    // either way: only the legacy gas object, never remembered, continues.)
+    if (code) unreadable += store(values, shape, code, groups, standardOffsetMinutes, memo, clean);
+    if (reused) {
       values[known] = memo!.entries[n]!;
       objects++;
       memo!.keys[n] = known;
@@ -136,35 +148,19 @@ export function parseTelegram(bytes: Uint8Array, standardOffsetMinutes: number, 
       code = null;
       continue;
     }
-    const one = oneGroup().exec(line);
+    let open = -1;
     if (one) {
-      // `code(value)`, as most lines are: read by one RegExp rather than call by call (below).
-      if (code) unreadable += store(values, shape, code, groups, standardOffsetMinutes, memo, clean);
       code = lookup(one[1]);
       groups = [one[2]];
-      clean = n;
-      if (code) objects++;
-      else {
-        unreadable++;
-        clean = -1;
-      }
-      continue;
+    } else {
+      open = line.indexOf("(");
+      code = open > 0 ? lookup(line.slice(0, open)) : null;
+      groups = [];
     }
-    const stop = textEnd(line);
-    if (stop === 0) continue;
-    if (line.charCodeAt(0) === 40 /* ( */ && code) {
-      // Only the DSMR 2.2/3 gas object continues on the next line.
-      if (code.kind !== Kind.LegacyGas || !readGroups(line, 0, stop, groups)) unreadable++;
-      continue;
-    }
-    if (code) unreadable += store(values, shape, code, groups, standardOffsetMinutes, memo, clean);
-    const open = line.indexOf("(");
-    code = open > 0 ? lookup(line.slice(0, open)) : null;
     // Stored once it ends (at the next object's line or the telegram's end).
     if (code) objects++;
-    groups = [];
     clean = n;
-    if (!code || !readGroups(line, open, stop, groups)) {
+    if (!code || (!one && !readGroups(line, open, stop, groups))) {
       unreadable++;
       clean = -1;
     }
