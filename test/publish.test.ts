@@ -53,7 +53,7 @@ test("discovery: one retained config per quantity sent, complete and pointing at
   const r = reading("dsmr-athombv-dsmr-5.0-isk-1");
   const qs = quantities(r);
   const topics = new Topics("metertap", topicLevel(r.meterId!));
-  const msgs = discoveryMessages(qs, topics, {}, { expireAfterS: 300 });
+  const msgs = [...discoveryMessages(qs, topics, {}, { expireAfterS: 300 })];
   t.is(msgs.length, qs.length);
   for (const m of msgs) {
     const c = JSON.parse(m.payload);
@@ -73,6 +73,31 @@ test("discovery: one retained config per quantity sent, complete and pointing at
   const state = JSON.parse(stateJson(r, qs));
   t.is(state.energy_import_t1, 3808351);
   t.is(state.time, r.time);
+});
+
+test("discovery: configs are made one at a time as they are taken, for the quantities known when announced", (t) => {
+  const r = reading("dsmr-athombv-dsmr-5.0-isk-1");
+  const qs = quantities(r);
+  const count = qs.length;
+  const topics = new Topics("metertap", topicLevel(r.meterId!));
+  const stringify = JSON.stringify;
+  let made = 0;
+  JSON.stringify = ((...args: Parameters<typeof stringify>) => {
+    made++;
+    return stringify(...args);
+  }) as typeof JSON.stringify;
+  try {
+    const it = discoveryMessages(qs, topics, {}, { expireAfterS: 300 });
+    t.is(made, 0);
+    t.regex(it.next().value!.topic, /\/config$/);
+    t.is(made, 1);
+    // A quantity the meter shows after the announcement is the next announcement's.
+    qs.push({ ...qs[0], key: "energy_import_t9" });
+    t.is([...it].length, count - 1);
+    t.is(made, count);
+  } finally {
+    JSON.stringify = stringify;
+  }
 });
 
 test("guard: a decrease and an implausible jump are held back and reported; normal growth passes", (t) => {

@@ -8,7 +8,7 @@ import { Decoder } from "../decode/decoder.js";
 import { Topics, topicLevel } from "../publish/topics.js";
 import { quantities, type Quantity } from "../publish/quantities.js";
 import { stateJson } from "../publish/state.js";
-import { discoveryMessages, diagnosticMessages, type DeviceInfo, type MeterInfo } from "../publish/discovery.js";
+import { discoveryMessages, diagnosticMessages, type DeviceInfo, type DiscoveryMessage, type MeterInfo } from "../publish/discovery.js";
 import { DIAG_ENTITIES } from "../publish/diag-entities.js";
 import { installation } from "../publish/entities.js";
 import { meterInfo, sameMeterInfoSource } from "../publish/meter-info.js";
@@ -143,10 +143,12 @@ export class Firmware {
   private announcedCount = -1;
   /**
    * Command replies, then discovery of the last announcement, that the publisher has not taken
-   * yet (a backed-up link refuses): sent in order as the link takes them.
+   * yet (a backed-up link refuses): sent in order as the link takes them. Discovery configs are
+   * made as they go out (`refused`: the one the link did not take), never all at once.
    */
   private replies: { topic: string; payload: string }[] = [];
-  private announcing: { topic: string; payload: string }[] = [];
+  private announcing: Iterator<DiscoveryMessage>[] = [];
+  private refused: DiscoveryMessage | undefined;
   /** Whether the last announcement presented an installation that exports (it changes names). */
   private announcedExports = false;
   /** Diagnostic entities the last announcement covered (some appear with their first value). */
@@ -449,10 +451,11 @@ export class Firmware {
     if (this.announcedCount >= 0 && exports === this.announcedExports) {
       // Only what is new: the configs already sent still hold. On the dongle, rebuilding all of
       // them stalled the reader for seconds when the first quarter-hour added the totals.
-      this.announcing.push(...discoveryMessages(this.known, this.topics!, this.meter, { ...options, from: this.announcedCount }));
-      if (entities.length !== this.announcedEntities) this.announcing.push(...diagnosticMessages(entities, this.topics!, reader));
+      this.announcing.push(discoveryMessages(this.known, this.topics!, this.meter, { ...options, from: this.announcedCount }));
+      if (entities.length !== this.announcedEntities) this.announcing.push(diagnosticMessages(entities, this.topics!, reader));
     } else {
-      this.announcing = [...discoveryMessages(this.known, this.topics!, this.meter, options), ...diagnosticMessages(entities, this.topics!, reader)];
+      this.announcing = [discoveryMessages(this.known, this.topics!, this.meter, options), diagnosticMessages(entities, this.topics!, reader)];
+      this.refused = undefined;
     }
     this.announcedCount = this.known.length;
     this.announcedExports = exports;
@@ -468,10 +471,19 @@ export class Firmware {
       if (!p.publish(m.topic, m.payload, { qos: this.config.qos ?? 0 })) return;
       this.replies.shift();
     }
-    while (this.announcing.length) {
-      const m = this.announcing[0];
-      if (!p.publish(m.topic, m.payload, { retain: true, qos: 1 })) return;
-      this.announcing.shift();
+    for (;;) {
+      let m = this.refused;
+      if (!m) {
+        if (!this.announcing.length) return;
+        const next = this.announcing[0].next();
+        if (next.done) {
+          this.announcing.shift();
+          continue;
+        }
+        m = next.value;
+      }
+      this.refused = p.publish(m.topic, m.payload, { retain: true, qos: 1 }) ? undefined : m;
+      if (this.refused) return;
     }
   }
 

@@ -305,7 +305,7 @@ function readGroups(line: string, from: number, stop: number, out: string[]): bo
 
 /** `value*unit`; a unit in another case than its canonical spelling keeps the group in `raw`. */
 export function quantity(group: string): ObisEntry {
-  if (group === "") return { value: null };
+  if (!group) return { value: null };
   // One RegExp for what was three calls on the string and a test: a decimal number (or other
   // text) up to the first `*`, and the unit after it.
   const m = valueAndUnit().exec(group)!;

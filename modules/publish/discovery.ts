@@ -4,7 +4,7 @@
 // meter's own identification), and each M-Bus sub-meter (`via_device` the meter).
 import type { Quantity } from "./quantities.js";
 import type { Topics } from "./topics.js";
-import { presentation, installation } from "./entities.js";
+import { presentation, installation, type Installation } from "./entities.js";
 import type { DiagEntity } from "./diag-entities.js";
 
 /** The metertap reader itself. */
@@ -89,12 +89,18 @@ function common(topics: Topics, key: string, name: string | null, device: Record
   };
 }
 
-export function discoveryMessages(qs: readonly Quantity[], topics: Topics, meter: MeterInfo, options: DiscoveryOptions): DiscoveryMessage[] {
-  const home = installation(qs);
-  const meterDev = meterDevice(topics, meter);
-  const out: DiscoveryMessage[] = [];
-  for (let i = options.from ?? 0; i < qs.length; i++) {
-    const q = qs[i];
+/**
+ * The configs of the quantities (from `options.from` on), made one at a time as they are taken:
+ * a whole announcement at once (dozens of configs of half a kilobyte) is the dongle's largest
+ * peak of memory, on top of what waits in the socket.
+ */
+export function discoveryMessages(qs: readonly Quantity[], topics: Topics, meter: MeterInfo, options: DiscoveryOptions): IterableIterator<DiscoveryMessage> {
+  // What the announcement says is fixed now; only the JSON is made later.
+  return sensorConfigs(qs.slice(options.from ?? 0), topics, installation(qs), meterDevice(topics, meter), options.expireAfterS);
+}
+
+function* sensorConfigs(qs: readonly Quantity[], topics: Topics, home: Installation, meterDev: Record<string, unknown>, expireAfterS: number): IterableIterator<DiscoveryMessage> {
+  for (const q of qs) {
     const p = presentation(q, home);
     const kind = /^(gas|water|heat|cold)_\d+$/.exec(q.key)?.[1];
     const config = common(topics, q.key, p.name, kind ? subDevice(topics, q, kind) : meterDev);
@@ -105,21 +111,24 @@ export function discoveryMessages(qs: readonly Quantity[], topics: Topics, meter
     if (p.options) config.options = p.options;
     if (!p.enabled) config.enabled_by_default = false;
     // Registers keep their last value; live measurements expire rather than freeze.
-    if (p.stateClass === "measurement" && options.expireAfterS > 0) config.expire_after = options.expireAfterS;
-    out.push({ topic: topics.discovery("sensor", q.key), payload: JSON.stringify(config) });
+    if (p.stateClass === "measurement" && expireAfterS > 0) config.expire_after = expireAfterS;
+    yield { topic: topics.discovery("sensor", q.key), payload: JSON.stringify(config) };
   }
-  return out;
 }
 
-export function diagnosticMessages(entities: readonly DiagEntity[], topics: Topics, reader: DeviceInfo): DiscoveryMessage[] {
-  const device = readerDevice(topics, reader);
-  return entities.map((e) => {
+/** The diagnostics' configs, made one at a time as they are taken (see `discoveryMessages`). */
+export function diagnosticMessages(entities: readonly DiagEntity[], topics: Topics, reader: DeviceInfo): IterableIterator<DiscoveryMessage> {
+  return diagnosticConfigs(entities, topics, readerDevice(topics, reader));
+}
+
+function* diagnosticConfigs(entities: readonly DiagEntity[], topics: Topics, device: Record<string, unknown>): IterableIterator<DiscoveryMessage> {
+  for (const e of entities) {
     const config = common(topics, e.key, e.name, device);
     config.entity_category = "diagnostic";
     if (e.unit) config.unit_of_measurement = e.unit;
     if (e.deviceClass) config.device_class = e.deviceClass;
     if (e.stateClass) config.state_class = e.stateClass;
     if (!e.enabled) config.enabled_by_default = false;
-    return { topic: topics.discovery(e.component, e.key), payload: JSON.stringify(config) };
-  });
+    yield { topic: topics.discovery(e.component, e.key), payload: JSON.stringify(config) };
+  }
 }

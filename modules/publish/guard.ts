@@ -28,6 +28,10 @@ const DEFAULT_RATES: Record<string, number> = {
   MWh: 0.1,
 };
 
+// A module constant rather than a literal in check(): on the dongle XS copies a literal into a new
+// chunk each time a preloaded function evaluates it, here once per quantity of every telegram.
+const TOTAL = "total_increasing";
+
 interface Track {
   value: number;
   at: number;
@@ -52,7 +56,7 @@ export class MonotonicGuard {
     const pass: Quantity[] = [];
     const events: GuardEvent[] = [];
     for (const q of qs) {
-      if (q.stateClass !== "total_increasing") {
+      if (q.stateClass !== TOTAL) {
         pass.push(q);
         continue;
       }

@@ -24,7 +24,26 @@ const REACTIVE = ["r1", "r2", "r3", "r4"] as const;
 
 type Label = readonly [key: string, name: string];
 
-/** `key_l1` "Name L1", …: made once, not for every telegram (on the dongle at preload, in flash). */
+/** A unit with its Home Assistant classes. */
+interface Kind {
+  unit: string;
+  deviceClass?: string;
+  stateClass?: StateClass;
+}
+
+// Every key, name, unit and class is a module constant, made once (on the dongle at preload, in
+// flash): XS copies a string literal into a new chunk each time a preloaded function evaluates
+// it, and this list is made for every telegram.
+const ENERGY: Kind = { unit: "Wh", deviceClass: "energy", stateClass: "total_increasing" };
+const REACTIVE_ENERGY: Kind = { unit: "varh", deviceClass: "reactive_energy", stateClass: "total_increasing" };
+const POWER: Kind = { unit: "W", deviceClass: "power", stateClass: "measurement" };
+const REACTIVE_POWER: Kind = { unit: "var", deviceClass: "reactive_power", stateClass: "measurement" };
+const VOLTAGE: Kind = { unit: "V", deviceClass: "voltage", stateClass: "measurement" };
+const CURRENT: Kind = { unit: "A", deviceClass: "current", stateClass: "measurement" };
+const PLAIN: Kind = { unit: "" };
+const TOTAL: StateClass = "total_increasing";
+
+/** `key_l1` "Name L1", …: made once, not for every telegram. */
 function numbered(key: string, name: string, letter: string, count: number): readonly Label[] {
   const out: Label[] = [];
   for (let i = 1; i <= count; i++) out.push([`${key}_${letter}${i}`, `${name} ${letter.toUpperCase()}${i}`]);
@@ -32,33 +51,44 @@ function numbered(key: string, name: string, letter: string, count: number): rea
 }
 
 const LABELS = {
+  energyImport: ["energy_import", "Energy import"] as Label,
+  energyExport: ["energy_export", "Energy export"] as Label,
   // Nine tariffs, as normalising reads them (1.8.1 to 1.8.9).
   importTariffs: numbered("energy_import", "Energy import", "t", 9),
   exportTariffs: numbered("energy_export", "Energy export", "t", 9),
+  reactiveImport: ["reactive_energy_import", "Reactive energy import"] as Label,
+  reactiveExport: ["reactive_energy_export", "Reactive energy export"] as Label,
   reactive: numbered("reactive_energy", "Reactive energy", "r", REACTIVE.length),
-  powerImport: numbered("power_import", "Power import", "l", 3),
-  powerExport: numbered("power_export", "Power export", "l", 3),
+  powerImport: ["power_import", "Power import"] as Label,
+  powerExport: ["power_export", "Power export"] as Label,
+  powerImportPhases: numbered("power_import", "Power import", "l", 3),
+  powerExportPhases: numbered("power_export", "Power export", "l", 3),
+  reactivePowerImport: ["reactive_power_import", "Reactive power import"] as Label,
+  reactivePowerExport: ["reactive_power_export", "Reactive power export"] as Label,
   voltage: numbered("voltage", "Voltage", "l", 3),
   current: numbered("current", "Current", "l", 3),
+  demandAverage: ["demand_average", "Quarter-hour average demand"] as Label,
+  demandMonthPeak: ["demand_month_peak", "Month peak demand"] as Label,
+  tariff: ["tariff", "Tariff"] as Label,
 };
 
-function push(out: Quantity[], key: string, name: string, value: number | undefined, unit: string,
-  deviceClass: string | undefined, stateClass: StateClass | undefined): void {
-  if (typeof value !== "number" || !isFinite(value)) return;
-  const q: Quantity = { key, name, value, unit };
-  if (deviceClass) q.deviceClass = deviceClass;
-  if (stateClass) q.stateClass = stateClass;
+function push(out: Quantity[], label: Label, value: number | undefined, kind: Kind): void {
+  // (Not `typeof value === "number"`: that literal too is a new chunk each time on the dongle.)
+  if (!Number.isFinite(value)) return;
+  const q: Quantity = { key: label[0], name: label[1], value: value!, unit: kind.unit };
+  if (kind.deviceClass) q.deviceClass = kind.deviceClass;
+  if (kind.stateClass) q.stateClass = kind.stateClass;
   out.push(q);
 }
 
 function tariffs(out: Quantity[], labels: readonly Label[], values: number[] | undefined): void {
   if (!values) return;
-  for (let i = 0; i < values.length && i < labels.length; i++) push(out, labels[i][0], labels[i][1], values[i], "Wh", "energy", "total_increasing");
+  for (let i = 0; i < values.length && i < labels.length; i++) push(out, labels[i], values[i], ENERGY);
 }
 
-function phases(out: Quantity[], labels: readonly Label[], p: PhaseValues | undefined, unit: string, deviceClass: string): void {
+function phases(out: Quantity[], labels: readonly Label[], p: PhaseValues | undefined, kind: Kind): void {
   if (!p) return;
-  for (let i = 0; i < 3; i++) push(out, labels[i][0], labels[i][1], p[PHASES[i]], unit, deviceClass, "measurement");
+  for (let i = 0; i < 3; i++) push(out, labels[i], p[PHASES[i]], kind);
 }
 
 // HA's unit spellings and the device class each sub-meter unit belongs to.
@@ -79,7 +109,7 @@ function subMeter(out: Quantity[], m: SubMeter): void {
     name: `${m.type[0].toUpperCase()}${m.type.slice(1)} ${m.channel}`,
     value: m.value,
     unit: units ? units.unit : m.unit ?? "",
-    stateClass: "total_increasing",
+    stateClass: TOTAL,
     time: m.time,
   };
   if (deviceClass) q.deviceClass = deviceClass;
@@ -90,29 +120,27 @@ function subMeter(out: Quantity[], m: SubMeter): void {
 export function quantities(r: Reading): Quantity[] {
   const out: Quantity[] = [];
   const e = r.energy;
-  push(out, "energy_import", "Energy import", e.import, "Wh", "energy", "total_increasing");
-  push(out, "energy_export", "Energy export", e.export, "Wh", "energy", "total_increasing");
+  push(out, LABELS.energyImport, e.import, ENERGY);
+  push(out, LABELS.energyExport, e.export, ENERGY);
   tariffs(out, LABELS.importTariffs, e.importTariffs);
   tariffs(out, LABELS.exportTariffs, e.exportTariffs);
-  push(out, "reactive_energy_import", "Reactive energy import", e.reactiveImport, "varh", "reactive_energy", "total_increasing");
-  push(out, "reactive_energy_export", "Reactive energy export", e.reactiveExport, "varh", "reactive_energy", "total_increasing");
-  for (let i = 0; i < REACTIVE.length; i++) {
-    push(out, LABELS.reactive[i][0], LABELS.reactive[i][1], e[REACTIVE[i]], "varh", "reactive_energy", "total_increasing");
-  }
+  push(out, LABELS.reactiveImport, e.reactiveImport, REACTIVE_ENERGY);
+  push(out, LABELS.reactiveExport, e.reactiveExport, REACTIVE_ENERGY);
+  for (let i = 0; i < REACTIVE.length; i++) push(out, LABELS.reactive[i], e[REACTIVE[i]], REACTIVE_ENERGY);
   const p = r.power;
-  push(out, "power_import", "Power import", p.import, "W", "power", "measurement");
-  push(out, "power_export", "Power export", p.export, "W", "power", "measurement");
-  phases(out, LABELS.powerImport, p.importPhases, "W", "power");
-  phases(out, LABELS.powerExport, p.exportPhases, "W", "power");
-  push(out, "reactive_power_import", "Reactive power import", p.reactiveImport, "var", "reactive_power", "measurement");
-  push(out, "reactive_power_export", "Reactive power export", p.reactiveExport, "var", "reactive_power", "measurement");
-  phases(out, LABELS.voltage, r.voltage, "V", "voltage");
-  phases(out, LABELS.current, r.current, "A", "current");
+  push(out, LABELS.powerImport, p.import, POWER);
+  push(out, LABELS.powerExport, p.export, POWER);
+  phases(out, LABELS.powerImportPhases, p.importPhases, POWER);
+  phases(out, LABELS.powerExportPhases, p.exportPhases, POWER);
+  push(out, LABELS.reactivePowerImport, p.reactiveImport, REACTIVE_POWER);
+  push(out, LABELS.reactivePowerExport, p.reactiveExport, REACTIVE_POWER);
+  phases(out, LABELS.voltage, r.voltage, VOLTAGE);
+  phases(out, LABELS.current, r.current, CURRENT);
   if (r.demand) {
-    push(out, "demand_average", "Quarter-hour average demand", r.demand.average, "W", "power", "measurement");
-    push(out, "demand_month_peak", "Month peak demand", r.demand.monthPeak, "W", "power", "measurement");
+    push(out, LABELS.demandAverage, r.demand.average, POWER);
+    push(out, LABELS.demandMonthPeak, r.demand.monthPeak, POWER);
   }
-  if (r.tariff !== null) push(out, "tariff", "Tariff", r.tariff, "", undefined, undefined);
+  if (r.tariff !== null) push(out, LABELS.tariff, r.tariff, PLAIN);
   for (const m of r.subMeters) subMeter(out, m);
   return out;
 }

@@ -11,12 +11,16 @@ export function topicLevel(text: string): string {
 
 export class Topics {
   readonly base: string;
+  // Made once: the state and value topics are asked for with every telegram.
+  readonly state: string;
+  private readonly valuePrefix: string;
 
   constructor(prefix: string, readonly deviceId: string, readonly discoveryPrefix = "homeassistant") {
     this.base = `${prefix.replace(/\/+$/, "")}/${deviceId}`;
+    this.state = `${this.base}/state`;
+    this.valuePrefix = `${this.base}/value/`;
   }
 
-  get state(): string { return `${this.base}/state`; }
   get status(): string { return `${this.base}/status`; }
   get event(): string { return `${this.base}/event`; }
   get diag(): string { return `${this.base}/diag`; }
@@ -30,7 +34,7 @@ export class Topics {
   get haStatus(): string { return `${this.discoveryPrefix}/status`; }
 
   profile(stream: string): string { return `${this.base}/profile/${stream}`; }
-  value(key: string): string { return `${this.base}/value/${key}`; }
+  value(key: string): string { return this.valuePrefix + key; }
   discovery(component: string, objectId: string): string {
     return `${this.discoveryPrefix}/${component}/${this.deviceId}/${objectId}/config`;
   }

@@ -8,11 +8,16 @@ const SCALE: Record<string, [number, string]> = {
   kvarh: [1e3, "varh"], kvar: [1e3, "var"], kVA: [1e3, "VA"], kVAh: [1e3, "VAh"],
 };
 
+// Strings compared with in every telegram are module constants: XS copies a string literal into
+// a new chunk each time a preloaded function evaluates it (on the dongle, garbage to collect).
+const NUMBER = "number";
+
 /** A value in the Reading's base unit (Wh, W, varh, var, V, A), or undefined if not numeric. */
 export function baseValue(entry: ObisEntry | undefined): number | undefined {
-  if (!entry || typeof entry.value !== "number") return undefined;
+  if (!entry || typeof entry.value !== NUMBER) return undefined;
+  const value = entry.value as number;
   const s = entry.unit ? SCALE[entry.unit] : undefined;
-  return s ? roundFloat(entry.value * s[0]) : entry.value;
+  return s ? roundFloat(value * s[0]) : value;
 }
 
 /** Removes binary floating-point noise (1581.123 * 1000 = 1581123.0000000002). */
@@ -108,9 +113,13 @@ function assign<T extends object>(target: T, key: keyof T, value: number | undef
 
 function phases(values: ObisMap, k: readonly Keys[]): PhaseValues {
   const out: PhaseValues = {};
-  assign(out, "l1", electricity(values, k[0]));
-  assign(out, "l2", electricity(values, k[1]));
-  assign(out, "l3", electricity(values, k[2]));
+  // Set by name rather than by assign(out, "l1", …): see NUMBER.
+  const l1 = electricity(values, k[0]);
+  const l2 = electricity(values, k[1]);
+  const l3 = electricity(values, k[2]);
+  if (l1 !== undefined) out.l1 = l1;
+  if (l2 !== undefined) out.l2 = l2;
+  if (l3 !== undefined) out.l3 = l3;
   return out;
 }
 
