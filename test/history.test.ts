@@ -177,6 +177,22 @@ test("power failures from the meter's log are recorded once, across telegrams an
   t.deepEqual(failures, ['{"stream":"events","time":"2026-03-20T09:56:00Z","type":"power-failure","duration_s":240}']);
 });
 
+test("a power failure the meter adds to a log it repeats is recorded, the repeated ones once", (t) => {
+  const { history } = newHistory();
+  const a = { type: "power-failure" as const, end: "2026-03-20T10:00:00Z", durationS: 240, long: true };
+  const b = { type: "power-failure" as const, end: "2026-03-20T10:05:00Z", durationS: 60, long: true };
+  const r = (time: number, events: (typeof a)[]) => Object.assign(reading({ time, importWh: 100 }), { events });
+  history.onReading(r(T0, [a]), 0);
+  history.onReading(r(T0 + 10_000, [a]), 0);
+  history.onReading(r(T0 + 20_000, [a, b]), 0);
+  history.onReading(r(T0 + 30_000, [a, b]), 0);
+  const failures = json(history, "events").filter((l) => l.includes("power-failure"));
+  t.deepEqual(failures, [
+    '{"stream":"events","time":"2026-03-20T09:56:00Z","type":"power-failure","duration_s":240}',
+    '{"stream":"events","time":"2026-03-20T10:04:00Z","type":"power-failure","duration_s":60}',
+  ]);
+});
+
 test("voltage sag, swell, under- and over-voltage against the configured limits", (t) => {
   const { history } = newHistory(64, { voltage: { nominal: 230, lowPercent: 10, highPercent: 10, longS: 60 } });
   const volts = (k: number) => (k >= 10 && k < 13 ? 200 : k >= 20 && k < 40 ? 205.4 : k >= 50 && k < 52 ? 260 : k >= 60 && k < 75 ? 255 : 230);

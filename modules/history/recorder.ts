@@ -1,7 +1,7 @@
 // Turns validated readings into closed records: the 15-minute profile, the voltage profile,
 // daily and monthly snapshots, monthly maximum demand and events. Pure logic: the caller
 // (History) commits what it returns and restores it from the stores after a reboot.
-import type { Reading, SecurityInfo } from "../reading/model.js";
+import type { MeterEvent, Reading, SecurityInfo } from "../reading/model.js";
 import { SLOT_MS } from "./codec.js";
 import { carryOver, closePeriod, openPeriod, periodAt, sortFlags, type OpenPeriod } from "./periods.js";
 import type { BillingRecord, Channels, EventRecord, HistoryRecord, IntervalFlag, IntervalRecord, MaxDemandRecord, StreamName } from "./records.js";
@@ -60,6 +60,8 @@ export class Recorder {
   private last: Last | null = null;
   /** End of the newest power failure recorded from the meter's log. */
   private lastFailureEnd = -Infinity;
+  /** The meter's log as last read: it comes again in every telegram, mostly unchanged. */
+  private lastLog: readonly MeterEvent[] = [];
   private readonly counters = new Map<string, number>();
 
   constructor(options: RecorderOptions, private readonly ctx: RecorderContext) {
@@ -295,7 +297,9 @@ export class Recorder {
    * telegram: an entry is new when it ended after the newest one recorded.
    */
   private meterLog(reading: Reading, t: number, out: HistoryRecord[]): void {
-    if (!reading.events.length) return;
+    // The log read again adds nothing: its entries are at most lastFailureEnd now.
+    if (!reading.events.length || sameLog(reading.events, this.lastLog)) return;
+    this.lastLog = reading.events;
     const entries = reading.events
       .map((ev) => ({ end: ev.end === null ? NaN : Date.parse(ev.end), durationS: ev.durationS }))
       .filter((ev): ev is { end: number; durationS: number } => Number.isFinite(ev.end) && ev.durationS !== null && ev.end > this.lastFailureEnd)
@@ -306,6 +310,12 @@ export class Recorder {
       if (ev.end >= this.interval!.start && ev.end <= t) this.interval!.flags.add("power-down");
     }
   }
+}
+
+function sameLog(a: readonly MeterEvent[], b: readonly MeterEvent[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].end !== b[i].end || a[i].durationS !== b[i].durationS) return false;
+  return true;
 }
 
 function bridge(prev: IntervalRecord, end: number, regs: Channels | null): IntervalRecord {

@@ -4,7 +4,7 @@
 // meter's own identification), and each M-Bus sub-meter (`via_device` the meter).
 import type { Quantity } from "./quantities.js";
 import type { Topics } from "./topics.js";
-import { presentation, installation, type Installation } from "./entities.js";
+import { presentation, installation, matchKey, SUB_METER_KEY, type Installation } from "./entities.js";
 import type { DiagEntity } from "./diag-entities.js";
 
 /** The metertap reader itself. */
@@ -102,7 +102,7 @@ export function discoveryMessages(qs: readonly Quantity[], topics: Topics, meter
 function* sensorConfigs(qs: readonly Quantity[], topics: Topics, home: Installation, meterDev: Record<string, unknown>, expireAfterS: number): IterableIterator<DiscoveryMessage> {
   for (const q of qs) {
     const p = presentation(q, home);
-    const kind = /^(gas|water|heat|cold)_\d+$/.exec(q.key)?.[1];
+    const kind = matchKey(q.key, SUB_METER_KEY)?.[1];
     const config = common(topics, q.key, p.name, kind ? subDevice(topics, q, kind) : meterDev);
     if (p.unit) config.unit_of_measurement = p.unit;
     if (p.deviceClass) config.device_class = p.deviceClass;
