@@ -3,7 +3,7 @@
 // keys are now matched by parts (`matchKey`). Both must agree on every key, as sent and mistyped.
 import test from "ava";
 import fc from "fast-check";
-import { matchKey, presentation, SUB_METER_KEY, type Installation, type Presentation } from "../modules/publish/entities.js";
+import { entityValue, matchKey, presentation, SUB_METER_KEY, type Installation, type Presentation } from "../modules/publish/entities.js";
 import type { Quantity } from "../modules/publish/quantities.js";
 
 const up = (s: string): string => s.toUpperCase();
@@ -58,4 +58,13 @@ test("a sub-meter key splits into its kind and channel", (t) => {
   t.deepEqual(matchKey("gas_1", SUB_METER_KEY), ["gas_1", "gas", "1"]);
   t.deepEqual(matchKey("water_12", SUB_METER_KEY), ["water_12", "water", "12"]);
   for (const key of ["gas_", "gas1", "gasx_1", "gas_1x", "oil_1", ""]) t.is(matchKey(key, SUB_METER_KEY), null, key);
+});
+
+test("a value in kWh reads as six decimals of toFixed made it, for registers in Wh as meters send them", (t) => {
+  const wh = fc.oneof(fc.integer({ min: 0, max: 99_999_999_999 }), fc.integer({ min: 0, max: 999_999_999 }).map((n) => n / 10), fc.integer({ min: 0, max: 999_999_999 }).map((n) => n / 1000));
+  fc.assert(fc.property(wh, (value) => {
+    const q: Quantity = { key: "energy_import", name: "Energy import", value, unit: "Wh", deviceClass: "energy", stateClass: "total_increasing" };
+    t.is(entityValue(q), String(Number((value * 0.001).toFixed(6))), String(value));
+  }), { numRuns: 100_000 });
+  t.is(entityValue({ key: "energy_import", name: "", value: 3808351, unit: "Wh" }), "3808.351");
 });

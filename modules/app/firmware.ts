@@ -25,7 +25,7 @@ import { openFlash } from "./flash-state.js";
 import { builtinCommands } from "./builtin-commands.js";
 import { DeviceIdentity } from "./identity.js";
 import { diagnostics } from "./diag.js";
-import { isoUtc } from "../util/time.js";
+import { isoUtc, parseTime } from "../util/time.js";
 import { RecordSigner } from "../signing/record-signer.js";
 
 export interface FirmwarePorts {
@@ -337,7 +337,7 @@ export class Firmware {
       const id = this.identity.fromReading(reading.meterId, now);
       if (id !== undefined) this.useDeviceId(id);
     }
-    const at = reading.time ? Date.parse(reading.time) : now;
+    const at = reading.time ? parseTime(reading.time) : now;
     const all = quantities(reading);
     const { pass, events } = this.guard.check(all, isFinite(at) ? at : now, reading.time);
     for (const e of events) this.queueEvent(e);

@@ -7,6 +7,7 @@ import { carryOver, closePeriod, openPeriod, periodAt, sortFlags, type OpenPerio
 import type { BillingRecord, Channels, EventRecord, HistoryRecord, IntervalFlag, IntervalRecord, MaxDemandRecord, StreamName } from "./records.js";
 import { DEFAULT_LIMITS, VoltageWatch, type VoltageLimits } from "./voltage-watch.js";
 import { monthString, localDate, zone, type Zone } from "./zones.js";
+import { parseTime } from "../util/time.js";
 
 export type { VoltageLimits } from "./voltage-watch.js";
 
@@ -78,7 +79,7 @@ export class Recorder {
 
   /** `steadyMs`: host time that never jumps (default `nowMs`), for the meter clock's drift. */
   onReading(reading: Reading, nowMs: number, steadyMs = nowMs): HistoryRecord[] {
-    const parsed = reading.time === null ? NaN : Date.parse(reading.time);
+    const parsed = reading.time === null ? NaN : parseTime(reading.time);
     const t = Number.isFinite(parsed) ? parsed : nowMs;
     const regs = registersOf(reading);
     const out: HistoryRecord[] = [];

@@ -3,6 +3,7 @@
 // carrying the bare value in the entity's unit: no value template, so a message can never feed
 // the entity's own (display-converted) state back, and a late subscriber still gets the last value.
 import type { Quantity } from "./quantities.js";
+import { roundFloat } from "../reading/normalise.js";
 
 export interface Presentation {
   /** Name on its device (has_entity_name); null: the main feature of a sub-device. */
@@ -178,8 +179,9 @@ function valueForm(q: Quantity): ValueForm {
 export function entityValue(q: Quantity): string {
   const p = valueForm(q);
   if (p.options) return p.options[q.value - 1] ?? String(q.value);
-  // Six decimals drop the binary noise of the scaling (3808351 Wh → "3808.351", not 3808.3509999).
-  return String(p.scale ? Number((q.value * p.scale).toFixed(6)) : q.value);
+  // Six decimals drop the binary noise of the scaling (3808351 Wh → "3808.351", not 3808.3509999),
+  // by arithmetic rather than through toFixed's text and back for every changed value.
+  return String(p.scale ? roundFloat(q.value * p.scale) : q.value);
 }
 
 export function installation(qs: readonly Quantity[]): Installation {
