@@ -1,9 +1,6 @@
 // UTC instants as the contract prints them: ISO 8601 without milliseconds.
 
-/**
- * `Date.parse` with its last answer kept: a reading's time is read by the history and by the
- * publisher, and parsing it is not cheap on XS.
- */
+/** `Date.parse` with its last answer kept: the history and the publisher both read a reading's time. */
 export function parseTime(text: string): number {
   if (text !== lastParsed) {
     lastParsed = text;
