@@ -2,7 +2,7 @@
 // installation can consume. A decrease or an implausible jump is held back (never published) and
 // reported as an event; if the meter keeps reporting the new level consistently, the guard accepts
 // it as a new baseline (a replaced meter), again with an event.
-import type { Quantity } from "./quantities.js";
+import { TOTAL, type Quantity } from "./quantities.js";
 
 export interface GuardEvent {
   type: "counter-decrease" | "counter-jump" | "counter-rebase";
@@ -28,10 +28,6 @@ const DEFAULT_RATES: Record<string, number> = {
   MWh: 0.1,
 };
 
-// A module constant rather than a literal in check(): on the dongle XS copies a literal into a new
-// chunk each time a preloaded function evaluates it, here once per quantity of every telegram.
-const TOTAL = "total_increasing";
-
 interface Track {
   value: number;
   at: number;
@@ -56,6 +52,7 @@ export class MonotonicGuard {
     const pass: Quantity[] = [];
     const events: GuardEvent[] = [];
     for (const q of qs) {
+      // TOTAL rather than a literal: on the dongle XS copies a literal each time it is evaluated.
       if (q.stateClass !== TOTAL) {
         pass.push(q);
         continue;

@@ -41,7 +41,8 @@ const REACTIVE_POWER: Kind = { unit: "var", deviceClass: "reactive_power", state
 const VOLTAGE: Kind = { unit: "V", deviceClass: "voltage", stateClass: "measurement" };
 const CURRENT: Kind = { unit: "A", deviceClass: "current", stateClass: "measurement" };
 const PLAIN: Kind = { unit: "" };
-const TOTAL: StateClass = "total_increasing";
+/** A register that only goes up (the guard checks these). */
+export const TOTAL: StateClass = "total_increasing";
 
 /** `key_l1` "Name L1", …: made once, not for every telegram. */
 function numbered(key: string, name: string, letter: string, count: number): readonly Label[] {
