@@ -135,7 +135,24 @@ UART1=$(free_port)
 WEB=$(free_port)
 # boot [QEMU options]: starts QEMU on the flash image (a power cut is a kill -9 of it); the meter
 # UART is a TCP server the feeder connects to, the page is 127.0.0.1:WEB.
+# In two of seven runs of this check (both on one build directory) QEMU started after the power
+# cut ran nothing, not even the mask ROM's banner, which comes before the flash is read: no fault
+# of the image. Such a start is counted, its threads kept (gdb, where installed) and QEMU started
+# again.
+QEMU_RESTARTS=0
 boot() {
+  local attempt
+  for attempt in 1 2 3; do
+    start_qemu "$@"
+    wait_for "$WORK/console.log.part" '^ESP-ROM:' 30 && return 0
+    QEMU_RESTARTS=$(( QEMU_RESTARTS + 1 ))
+    say "QEMU printed nothing in 30 s (start $attempt): started again; its threads in $WORK/qemu-silent-$QEMU_RESTARTS.txt"
+    command -v gdb >/dev/null && gdb -p "$QEMU" -batch -ex 'thread apply all bt' >"$WORK/qemu-silent-$QEMU_RESTARTS.txt" 2>&1
+    kill -9 "$QEMU"; wait "$QEMU" 2>/dev/null
+  done
+  fail "QEMU printed nothing in 3 starts"
+}
+start_qemu() {
   qemu-system-riscv32 -M esp32c3 -display none -monitor none "$@" \
     -drive file="$WORK/flash.bin",if=mtd,format=raw \
     -drive file="$WORK/efuse.bin",if=none,format=raw,id=efuse \
@@ -150,9 +167,10 @@ boot() {
 power_cut() {
   kill -9 "$QEMU"; wait "$QEMU" 2>/dev/null
   cat "$WORK/console.log.part" >>"$WORK/console.log.prev"
+  : >"$WORK/console.log.part"
 }
 console() { cat "$WORK/console.log.prev" "$WORK/console.log.part" 2>/dev/null >"$WORK/console.log"; }
-: >"$WORK/console.log.prev"
+: >"$WORK/console.log.prev"; : >"$WORK/console.log.part"
 # feed ARGS: (re)starts the meter (meter-feed.py ARGS after the port).
 FEED=
 feed() {
@@ -380,4 +398,4 @@ wait_new "$MQTT_LOG" "$MARK" "^$BASE/status online$" "$WAIT_S" || fail "no MQTT 
 D=$(command diag '{}') || fail "$D"
 [[ $(field "$D" device ota_slot) == "$SLOT1" ]] || fail "after the rollback the device runs $(field "$D" device ota_slot), not $SLOT1"
 say "OTA: the image that never reached MQTT was rolled back to $SLOT1"
-say "PASSED: eFuse MAC as id, DHCP, SNTP, status, discovery, diag; DSMR state; $(( OK2 - OK1 )) of 1,000 telegrams, free heap $HEAP1 -> $HEAP2 bytes, XS live ${LIVES[0]} -> ${LIVES[4]} bytes; $N1 quarter-hours over MQTT, kept over a power cut; records signed on the chip verify; compute ${US} us per telegram under -icount; page settings, MQTT over TLS, encrypted DLMS state, free heap with TLS $HEAP_TLS bytes; OTA refused unsigned and tampered, installed and confirmed a signed image, rolled back one that never reached MQTT"
+say "PASSED: eFuse MAC as id, DHCP, SNTP, status, discovery, diag; DSMR state; $(( OK2 - OK1 )) of 1,000 telegrams, free heap $HEAP1 -> $HEAP2 bytes, XS live ${LIVES[0]} -> ${LIVES[4]} bytes; $N1 quarter-hours over MQTT, kept over a power cut; records signed on the chip verify; compute ${US} us per telegram under -icount; page settings, MQTT over TLS, encrypted DLMS state, free heap with TLS $HEAP_TLS bytes; OTA refused unsigned and tampered, installed and confirmed a signed image, rolled back one that never reached MQTT; QEMU started again $QEMU_RESTARTS time(s) for want of a ROM banner"
