@@ -1,9 +1,10 @@
 // SML transport v1: 1B1B1B1B 01010101, the escaped message bytes, 1B1B1B1B 1A pp c1 c2. Inside the
 // data 1B1B1B1B is sent twice; pp fill bytes pad the data to a multiple of 4; the CRC covers
 // everything before it: CRC-16/X.25 little-endian, or CRC-16/KERMIT big-endian (some Holley firmware).
+// The framer only delimits: the handler (sml/protocol.ts) knows which CRC its stream uses and
+// checks that one alone, then the end sequence.
 import type { Framer, ScanResult } from "../stream/framer.js";
 import { SCAN_FRAME, SCAN_INVALID, SCAN_MORE } from "../stream/framer.js";
-import { crc16Kermit, crc16X25 } from "../util/crc16.js";
 
 const ESC = 0x1b;
 
@@ -59,11 +60,6 @@ export const smlFramer: Framer = {
       } else if (buf[i + 4] === 0x1a) {
         out.status = SCAN_FRAME;
         out.end = i + 8;
-        const problem = checkEnd(buf, start, i);
-        if (problem) {
-          out.error = problem === "CRC mismatch" ? "crc" : "malformed";
-          out.message = `SML ${problem}`;
-        }
         return;
       } else {
         i += 8; // another escape command (timeouts, block size): not data
@@ -81,15 +77,12 @@ export const smlFramer: Framer = {
   },
 };
 
-/** Checks the end sequence at `esc`; returns what is wrong, or undefined. */
-function checkEnd(buf: Uint8Array, start: number, esc: number): string | undefined {
-  const crcAt = esc + 6;
-  const le = buf[crcAt] | (buf[crcAt + 1] << 8);
-  const be = (buf[crcAt] << 8) | buf[crcAt + 1];
-  if (crc16X25(buf, start, crcAt) !== le && crc16Kermit(buf, start, crcAt) !== be) return "CRC mismatch";
+/** What is wrong with a whole frame's end sequence (its CRC checked), or undefined. */
+export function endProblem(frame: Uint8Array): string | undefined {
+  const esc = frame.length - 8;
   // Any fill count the CRC covers is the meter's word (DZG sends 4); it only may not exceed the data.
-  if (buf[esc + 5] > esc - start - 8) return `fill count ${buf[esc + 5]} exceeds the ${esc - start - 8} message bytes`;
-  if ((esc - start) % 4 !== 0) return `end sequence at byte ${esc - start}, not on a 4-byte boundary`;
+  if (frame[esc + 5] > esc - 8) return `fill count ${frame[esc + 5]} exceeds the ${esc - 8} message bytes`;
+  if (esc % 4 !== 0) return `end sequence at byte ${esc}, not on a 4-byte boundary`;
   return undefined;
 }
 
