@@ -8,15 +8,14 @@ import { Decoder } from "../decode/decoder.js";
 import { Topics, topicLevel } from "../publish/topics.js";
 import { quantities, type Quantity } from "../publish/quantities.js";
 import { stateJson } from "../publish/state.js";
-import { discoveryMessages, diagnosticMessages, type DeviceInfo, type DiscoveryMessage, type MeterInfo } from "../publish/discovery.js";
+import type { DeviceInfo } from "../publish/discovery.js";
 import { DIAG_ENTITIES } from "../publish/diag-entities.js";
-import { installation } from "../publish/entities.js";
-import { meterInfo, sameMeterInfoSource } from "../publish/meter-info.js";
 import { ValueTopics } from "../publish/values.js";
 import { MonotonicGuard, type GuardEvent } from "../publish/guard.js";
 import { Outbox } from "../publish/outbox.js";
 import { CommandTable, type CommandHandler } from "../publish/commands.js";
 import { MqttLink } from "./link.js";
+import { Announcer } from "./announcer.js";
 import { MeterLink, type LinkChange, type LinkStatus } from "./meter-link.js";
 import type { FirmwareHistory } from "./history.js";
 import { MemoryStore } from "../security/replay.js";
@@ -139,26 +138,13 @@ export class Firmware {
   private readonly meterLink: MeterLink;
   private lastStateAt = -Infinity;
   private pendingState: { reading: Reading; qs: Quantity[] } | null = null;
-  /** Quantities covered by the last announcement; -1: nothing announced on this connection. */
-  private announcedCount = -1;
   /**
-   * Command replies, then discovery of the last announcement, that the publisher has not taken
-   * yet (a backed-up link refuses): sent in order as the link takes them. Discovery configs are
-   * made as they go out (`refused`: the one the link did not take), never all at once.
+   * Command replies the publisher has not taken yet (a backed-up link refuses): sent in order as
+   * the link takes them, before the announcer's discovery.
    */
   private replies: { topic: string; payload: string }[] = [];
-  private announcing: Iterator<DiscoveryMessage>[] = [];
-  private refused: DiscoveryMessage | undefined;
-  /** Whether the last announcement presented an installation that exports (it changes names). */
-  private announcedExports = false;
-  /** Diagnostic entities the last announcement covered (some appear with their first value). */
-  private announcedEntities = 0;
-  private readonly known: Quantity[] = [];
-  private readonly knownKeys = new Set<string>();
+  private readonly announcer: Announcer;
   private readonly values: ValueTopics;
-  /** The previous reading, whose meter facts were read (or were the same as the one before). */
-  private meterSource: Reading | null = null;
-  private meter: MeterInfo = {};
   /** The meter's id as its last validated frame gave it (signed records name it). */
   private meterId = "unknown";
   private readonly identity: DeviceIdentity;
@@ -200,6 +186,7 @@ export class Firmware {
     const expire = config.expireAfterS ?? 300;
     // Value topics follow the state's rate limit, and at most one change per key a second.
     this.values = new ValueTopics(Math.min(60_000, expire > 0 ? expire * 500 : 60_000), Math.max(1000, config.stateIntervalMs ?? 0));
+    this.announcer = new Announcer({ expireAfterS: expire, device: config.device, diag: () => this.diag() });
     this.identity = new DeviceIdentity(this.store, config.identityWaitMs ?? 65 * 60_000);
     const id = this.identity.known(config.deviceId, config.mac);
     if (id !== undefined) this.useDeviceId(id);
@@ -332,7 +319,7 @@ export class Firmware {
     if (!result.ok || !result.reading) return;
     const reading = result.reading;
     this.lastReadingAt = now;
-    this.noteMeter(reading);
+    this.announcer.noteMeter(reading);
     if (!this.topics) {
       const id = this.identity.fromReading(reading.meterId, now);
       if (id !== undefined) this.useDeviceId(id);
@@ -344,29 +331,14 @@ export class Firmware {
     this.stats.held += all.length - pass.length;
     // Period totals restart at each period: past the monotonic guard, which would hold them back.
     if (this.extraQuantities) pass.push(...this.extraQuantities(reading));
-    this.noteQuantities(pass);
+    this.announcer.noteQuantities(pass);
+    // Goes out only when the set grew or the meter's facts changed since the last announcement.
+    this.announce();
     for (const q of pass) this.values.noteQuantity(q);
     this.pendingState = { reading, qs: pass };
     if (now - this.lastStateAt >= (this.config.stateIntervalMs ?? 0)) this.publishState(now);
     this.onReading?.(reading, this.connected);
     for (const l of this.readingListeners) l(reading, frame);
-  }
-
-  /** Maker and model as the meter's frames tell them; a new fact re-announces. */
-  private noteMeter(reading: Reading): void {
-    // Facts are only ever added: the same source as the previous reading's adds none.
-    const same = sameMeterInfoSource(reading, this.meterSource);
-    this.meterSource = reading;
-    if (same) return;
-    const info = meterInfo(reading);
-    let fresh = false;
-    for (const k in info) {
-      const key = k as keyof MeterInfo;
-      if (this.meter[key] || !info[key]) continue;
-      this.meter[key] = info[key];
-      fresh = true;
-    }
-    if (fresh) this.announcedCount = -1;
   }
 
   private useDeviceId(id: string): void {
@@ -400,7 +372,7 @@ export class Firmware {
     p.publish(t.link, this.meterLink.current.state, { retain: true, qos: 1 });
     p.subscribe(t.commands);
     p.subscribe(t.haStatus);
-    this.announcedCount = -1;
+    this.announcer.forget();
     this.values.reset();
     this.announce();
     this.flushEvents();
@@ -413,7 +385,7 @@ export class Firmware {
     if (topic === t.haStatus) {
       // HA restarted: it lost non-retained state, and retained configs may have been cleared.
       if (payload === "online") {
-        this.announcedCount = -1;
+        this.announcer.forget();
         this.values.reset();
         this.announce();
       }
@@ -427,43 +399,13 @@ export class Firmware {
     this.sendWaiting();
   }
 
-  /** Remembers every quantity the meter has sent, so discovery covers them all. */
-  private noteQuantities(qs: Quantity[]): void {
-    for (const q of qs) {
-      if (this.knownKeys.has(q.key)) continue;
-      this.knownKeys.add(q.key);
-      this.known.push(q);
-    }
-    // Goes out only when the set grew or the meter's facts changed since the last announcement.
-    this.announce();
-  }
-
   private announce(): void {
     if (this.config.discovery === false || !this.link?.connected) return;
-    // Announced once per connect, HA birth, new meter facts, and growth of the set (keys only
-    // ever get added). The reader's diagnostics go out before any frame decodes: a wrong key shows.
-    if (this.known.length === this.announcedCount) return;
-    const exports = installation(this.known).exports;
-    const options = { expireAfterS: this.config.expireAfterS ?? 300 };
-    const diag = this.diag();
-    const entities = DIAG_ENTITIES.filter((e) => e.value(diag) !== undefined);
-    const reader: DeviceInfo = { name: `metertap ${this.topics!.deviceId}`, manufacturer: "metertap", ...this.config.device };
-    if (this.announcedCount >= 0 && exports === this.announcedExports) {
-      // Only what is new: the configs already sent still hold. On the dongle, rebuilding all of
-      // them stalled the reader for seconds when the first quarter-hour added the totals.
-      this.announcing.push(discoveryMessages(this.known, this.topics!, this.meter, { ...options, from: this.announcedCount }));
-      if (entities.length !== this.announcedEntities) this.announcing.push(diagnosticMessages(entities, this.topics!, reader));
-    } else {
-      this.announcing = [discoveryMessages(this.known, this.topics!, this.meter, options), diagnosticMessages(entities, this.topics!, reader)];
-      this.refused = undefined;
-    }
-    this.announcedCount = this.known.length;
-    this.announcedExports = exports;
-    this.announcedEntities = entities.length;
+    this.announcer.announce(this.topics!);
     this.sendWaiting();
   }
 
-  /** Replies and discovery go out as fast as the link takes them; what it refuses waits for the next tick. */
+  /** Replies, then discovery, go out as fast as the link takes them; what it refuses waits for the next tick. */
   private sendWaiting(): void {
     const p = this.ports.publisher!;
     while (this.replies.length) {
@@ -471,20 +413,7 @@ export class Firmware {
       if (!p.publish(m.topic, m.payload, { qos: this.config.qos ?? 0 })) return;
       this.replies.shift();
     }
-    for (;;) {
-      let m = this.refused;
-      if (!m) {
-        if (!this.announcing.length) return;
-        const next = this.announcing[0].next();
-        if (next.done) {
-          this.announcing.shift();
-          continue;
-        }
-        m = next.value;
-      }
-      this.refused = p.publish(m.topic, m.payload, { retain: true, qos: 1 }) ? undefined : m;
-      if (this.refused) return;
-    }
+    this.announcer.send(p);
   }
 
   private publishState(nowMs: number): void {
