@@ -63,8 +63,10 @@ forget_prefs
 # module targets run the SDK's own tsc (with the SDK's typings, newer than @moddable/typings) and
 # xsc on every module. A placeholder IDF_PATH satisfies the makefile's version probe; no C is built.
 echo "sim-check: compiling the esp32 modules (tsc + xsc through mcconfig's makefile)"
-mcconfig -d -p esp32 -t build >"$WORK/esp32-config.log" 2>&1 || { tail -20 "$WORK/esp32-config.log"; echo "sim-check: FAILED: mcconfig -p esp32"; exit 1; }
-ESP_TMP="$MODDABLE/build/tmp/esp32/debug/main"
+# (In this check's own directory: the SDK's build/tmp keeps one per project name, and another
+# checkout's stale makefile there named files that no longer existed.)
+mkdir -p "$WORK/esp32" && mcconfig -d -p esp32 -t build -o "$WORK/esp32" >"$WORK/esp32-config.log" 2>&1 || { tail -20 "$WORK/esp32-config.log"; echo "sim-check: FAILED: mcconfig -p esp32"; exit 1; }
+ESP_TMP="$WORK/esp32/tmp/esp32/debug/$(basename "$ROOT")"
 git init -q "$WORK/idf" && git -C "$WORK/idf" -c user.email=check@localhost -c user.name=check commit -q --allow-empty -m placeholder
 xsb_targets=$(grep -o '^\$(MODULES_DIR)/[^:]*\.xsb' "$ESP_TMP/makefile" | sed "s|\$(MODULES_DIR)|$ESP_TMP/modules|")
 # shellcheck disable=SC2086
