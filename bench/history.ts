@@ -6,6 +6,7 @@ import { SimFlash } from "../test/sim-flash.js";
 import type { Reading } from "../modules/reading/model.js";
 import type { FlashRegion } from "../modules/ports/ports.js";
 import { isoUtc } from "../modules/util/time.js";
+import { group } from "./lib/measure.js";
 
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 0, 5, 23, 0);
@@ -144,5 +145,18 @@ export async function bench(): Promise<void> {
   full.bytesRead = 0;
   const h = new History(full, { now: () => 0 });
   console.log(`mount of a full 1 MiB region: ${h.mountBytesRead} bytes read (block headers + each store's head block)`);
+
+  // A `history` command for a recent day on the dongle: blocks outside the range are passed by.
+  const { startXs } = await import("../test/helpers/xs.js");
+  const xs = await startXs("test/xs/history-query.entry.ts");
+  try {
+    const end = Number((await xs.command("fill 365")).reply);
+    const day = await xs.command(`query ${end - 86_400_000} ${end}`);
+    const all = await xs.command("query");
+    console.log(`XS, a year of quarter-hours (${group(Number(all.reply))}): the last day (${day.reply}) costs ${group(day.compute)} compute units; ` +
+      `reading the whole store, as every query did before block ranges, ${group(all.compute)}`);
+  } finally {
+    await xs.close();
+  }
 }
 

@@ -24,7 +24,7 @@ const enum Kind {
   IntervalKey = 0, IntervalNext = 1, IntervalAt = 2, Gap = 3,
   VoltageKey = 4, VoltageNext = 5,
   Daily = 6, Monthly = 7, MaxDemand = 8, Event = 9,
-  Signature = 10, SignerContext = 11,
+  Signature = 10, SignerContext = 11, BlockRange = 12,
 }
 
 /** What a delta record needs from the record before it in the same block. */
@@ -36,16 +36,17 @@ export interface Chain {
 }
 
 /**
- * Encodes `rec` and appends it to `store`, keeping the writer's chain for the next one. `after(seq)`
- * gives records to program with it in the same block (its signature).
+ * Encodes `rec` and appends it to `store`, keeping the writer's chain for the next one.
+ * `after(seq, fresh)` gives records to program with it in block `seq` (its signature; where it is
+ * the block's first, the range of the block before).
  */
-export function appendRecord(store: LogStore, rec: HistoryRecord, state: { chain: Chain | null }, after?: (seq: number) => RecordDraft[]): Cursor {
+export function appendRecord(store: LogStore, rec: HistoryRecord, state: { chain: Chain | null }, after?: (seq: number, fresh: boolean) => RecordDraft[]): Cursor {
   let next: Chain | null = null;
   const cursor = store.append((fresh, seq) => {
     const prev = !fresh && state.chain && state.chain.seq === seq ? state.chain : null;
     const r = encode(rec, prev, seq);
     next = r.chain;
-    return after ? [r.draft, ...after(seq)] : r.draft;
+    return after ? [r.draft, ...after(seq, fresh)] : r.draft;
   });
   if (rec.stream === "quarter-hour" || rec.stream === "voltage") state.chain = next;
   return cursor;
@@ -167,6 +168,45 @@ export function decodeSealPart(raw: RawRecord): { counter: number; signature: Ui
     // Malformed: skipped like any record that does not parse.
   }
   return null;
+}
+
+/** The time a query selects a record by: an event's time, any other record's start. */
+export function recordTime(rec: HistoryRecord): number {
+  return rec.stream === "events" ? rec.time : rec.start;
+}
+
+/** The span of record times in one block: written at the start of the next, so a query can pass it by. */
+export interface BlockRange {
+  seq: number;
+  min: number;
+  max: number;
+}
+
+/** Whole seconds, widened outwards: the range read back covers every time it was made from. */
+export function blockRangeDraft(range: BlockRange): RecordDraft {
+  const min = Math.floor(range.min / 1000);
+  return draft(Kind.BlockRange, 0, new ByteWriter().uint(range.seq).uint(min).uint(Math.ceil(range.max / 1000) - min));
+}
+
+/** The range of block `seq` among `raws` (the first records of the block after it), or null. */
+export function blockRangeOf(raws: readonly RawRecord[], seq: number): BlockRange | null {
+  for (const raw of raws) {
+    if ((raw.type & 0x0f) !== Kind.BlockRange) continue;
+    try {
+      const r = new ByteReader(raw.payload);
+      const [of, min, span] = [r.uint(), r.uint(), r.uint()];
+      if (of === seq) return { seq, min: min * 1000, max: (min + span) * 1000 };
+    } catch {
+      // Malformed: as if there were none, and the block is read.
+    }
+  }
+  return null;
+}
+
+/** A record with no time of its own: a signature, a signer context, a block range. */
+export function isTimeless(raw: RawRecord): boolean {
+  const kind = raw.type & 0x0f;
+  return kind === Kind.Signature || kind === Kind.SignerContext || kind === Kind.BlockRange;
 }
 
 /** Decodes one raw record; delta records need `state`, fed every record of the store in order. */

@@ -28,9 +28,9 @@
 //     with a sealer, each signed record is stored with its signature; sealed() reads them back.
 import type { Clock, FlashRegion } from "../ports/ports.js";
 import type { DecodeResult, Reading } from "../reading/model.js";
-import { LogStore } from "./log-store.js";
+import { HEADER_BYTES, LogStore, MAX_PAYLOAD, RECORD_OVERHEAD } from "./log-store.js";
 import { Recorder, type RecorderOptions } from "./recorder.js";
-import { appendRecord, decodeRecord, decodeSealPart, sealDrafts, storedForm, STORE_OF, type Chain, type StoreId } from "./codec.js";
+import { appendRecord, blockRangeDraft, blockRangeOf, decodeRecord, decodeSealPart, isTimeless, recordTime, sealDrafts, storedForm, STORE_OF, type BlockRange, type Chain, type StoreId } from "./codec.js";
 import type { Cursor, EventRecord, HistoryRecord, MaxDemandRecord, RecordSealer, Seal, SealContext, StoredRecord, StreamName } from "./records.js";
 import { serialDiff } from "./serial.js";
 
@@ -81,6 +81,17 @@ export function cursorFromString(s: string): Cursor | null {
 
 type Listener = (record: StoredRecord) => void;
 
+/** The head block's span of record times; `whole` while every record in it is counted in. */
+interface HeadRange extends BlockRange {
+  whole: boolean;
+}
+
+/**
+ * Where a block's range sits: among the first records of the next block, as one program put them
+ * there (a record, its signer context and signature, the range), each at most a full record.
+ */
+const RANGE_AMONG = { count: 4, bytes: HEADER_BYTES + 4 * (MAX_PAYLOAD + RECORD_OVERHEAD) };
+
 export class History {
   private readonly stores: Record<StoreId, LogStore>;
   private readonly recorder: Recorder;
@@ -98,6 +109,8 @@ export class History {
   private readonly contexts: Partial<Record<StoreId, { seq: number; key: string }>> = {};
   /** Each store's delta chain as its writer left it (restored from the head block the mount read). */
   private readonly chains: Record<StoreId, { chain: Chain | null }> = { profile: { chain: null }, voltage: { chain: null }, billing: { chain: null }, events: { chain: null } };
+  /** Each store's head block range, written at the start of the next block when one opens. */
+  private readonly ranges: Record<StoreId, HeadRange | null> = { profile: null, voltage: null, billing: null, events: null };
 
   constructor(flash: FlashRegion, private readonly clock: Clock, options: HistoryOptions = {}) {
     const { blocks } = flash.status();
@@ -111,11 +124,18 @@ export class History {
     }
     this.stores = stores;
     for (const id of STORE_ORDER) {
+      const head = this.stores[id].head;
+      const range: HeadRange | null = head && { seq: head.seq, min: Infinity, max: -Infinity, whole: true };
       for (const raw of this.stores[id].takeMountedHead()) {
-        decodeRecord(raw, this.chains[id]);
+        const rec = decodeRecord(raw, this.chains[id]);
+        // A damaged record (before this one), or one this version does not decode (a later
+        // format's, which a later version would look for): its time is not known.
+        if (range && (raw.afterDamage || (!rec && !isTimeless(raw)))) range.whole = false;
+        if (range && rec) widen(range, recordTime(rec));
         const part = decodeSealPart(raw);
         if (part && "counter" in part) this.mountedCounter = Math.max(this.mountedCounter, part.counter);
       }
+      this.ranges[id] = range;
     }
     this.recorder = new Recorder(options, {
       last: (stream, match) => this.last(stream, match),
@@ -164,12 +184,31 @@ export class History {
     return this.recorder.currentMaxDemand();
   }
 
-  /** Events are stored in append order; a query reads them back sorted by time (stable). */
+  /**
+   * Records of `stream` with times in [fromMs, toMs), in store order; events, stored in the order
+   * they were detected, sorted by time (stable).
+   */
   *query(stream: StreamName, fromMs = -Infinity, toMs = Infinity): IterableIterator<StoredRecord> {
-    const at = (r: StoredRecord) => (r.stream === "events" ? r.time : r.start);
-    const all = this.records(stream, null);
-    const ordered = stream === "events" ? [...all].sort((a, b) => at(a) - at(b)) : all;
-    for (const r of ordered) if (at(r) >= fromMs && at(r) < toMs) yield r;
+    const found = this.inRange(stream, fromMs, toMs);
+    yield* stream === "events" ? [...found].sort((a, b) => recordTime(a) - recordTime(b)) : found;
+  }
+
+  /**
+   * A block whose range (at the start of the next block) lies outside [fromMs, toMs) is passed by
+   * unread: the last day of a year of quarter-hours reads a block or two, not the store.
+   */
+  private *inRange(stream: StreamName, fromMs: number, toMs: number): IterableIterator<StoredRecord> {
+    const bounded = fromMs > -Infinity || toMs < Infinity;
+    const blocks = [...this.stores[STORE_OF[stream]].liveBlocks()];
+    for (let i = 0; i < blocks.length; i++) {
+      const range = bounded && i + 1 < blocks.length ? blockRangeOf(blocks[i + 1].records(RANGE_AMONG), blocks[i].seq) : null;
+      if (range && (range.max < fromMs || range.min >= toMs)) continue;
+      const state = { chain: null as Chain | null };
+      for (const raw of blocks[i].records()) {
+        const rec = decodeRecord(raw, state);
+        if (rec && rec.stream === stream && recordTime(rec) >= fromMs && recordTime(rec) < toMs) yield Object.assign(rec, { cursor: raw.cursor });
+      }
+    }
   }
 
   readAfter(stream: StreamName, cursor: Cursor | null, limit = Infinity): StoredRecord[] {
@@ -300,8 +339,17 @@ export class History {
         const seal = this.seal(rec);
         const key = seal && JSON.stringify(seal.context);
         const written = this.contexts[id];
-        cursor = appendRecord(this.stores[id], rec, this.chains[id], seal ? (seq) => sealDrafts(seal, !(written?.seq === seq && written.key === key)) : undefined);
+        const range = this.ranges[id];
+        cursor = appendRecord(this.stores[id], rec, this.chains[id], (seq, fresh) => {
+          const drafts = seal ? sealDrafts(seal, !(written?.seq === seq && written.key === key)) : [];
+          // The block before is complete once a record opens the next: its range goes there.
+          if (fresh && range && range.whole && range.seq !== seq && range.min >= 0 && range.min <= range.max) drafts.push(blockRangeDraft(range));
+          return drafts;
+        });
         if (seal) this.contexts[id] = { seq: cursor.seq, key: key! };
+        const t = recordTime(rec);
+        if (range && range.seq === cursor.seq) widen(range, t);
+        else this.ranges[id] = { seq: cursor.seq, min: t, max: t, whole: cursor.offset === HEADER_BYTES };
       } catch (e) {
         if ((e as Error).name === "PowerLoss") throw e; // the simulated device is off
         this.stats.writeErrors++;
@@ -314,6 +362,11 @@ export class History {
     }
     return committed;
   }
+}
+
+function widen(range: BlockRange, t: number): void {
+  range.min = Math.min(range.min, t);
+  range.max = Math.max(range.max, t);
 }
 
 function isAfter(c: Cursor, ref: Cursor): boolean {

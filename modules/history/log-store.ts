@@ -134,6 +134,16 @@ export class LogStore {
     }
   }
 
+  /**
+   * The live blocks, oldest first, each with a reader of its records: all of them, or its first
+   * `count` within its first `bytes` (a short read for what the writer put at a block's start).
+   */
+  *liveBlocks(): IterableIterator<{ seq: number; records(start?: { count: number; bytes: number }): RawRecord[] }> {
+    for (const block of this.live.slice()) {
+      yield { seq: block.seq, records: (start) => (start ? this.blockStart(block, start.count, start.bytes) : [...this.blockRecords(block)]) };
+    }
+  }
+
   /** Committed records block by block, newest block first (records in a block oldest first). */
   *blocksNewestFirst(): IterableIterator<RawRecord[]> {
     const blocks = this.live.slice();
@@ -256,6 +266,14 @@ export class LogStore {
     yield* out;
   }
 
+  /** A block's first `count` records within its first `bytes`; a record the read cuts is no damage. */
+  private blockStart(block: Block, count: number, bytes: number): RawRecord[] {
+    const data = new Uint8Array(this.flash.read(Math.min(bytes, this.blockLength), this.offsetOf(block.index)));
+    const out: RawRecord[] = [];
+    scan(data, block.seq, out, new Set(), count);
+    return out;
+  }
+
   private offsetOf(index: number): number {
     return (this.firstBlock + index) * this.blockLength;
   }
@@ -267,11 +285,11 @@ export class LogStore {
  * erased end, so one damaged record costs that record alone. A bad record with nothing valid
  * after it is a torn tail (a cut append), not damage.
  */
-function scan(data: Uint8Array, seq: number, out: RawRecord[] | null, damage: Set<string>): { offset: number; torn: boolean } {
+function scan(data: Uint8Array, seq: number, out: RawRecord[] | null, damage: Set<string>, count = Infinity): { offset: number; torn: boolean } {
   let off = HEADER_BYTES;
   let torn = false;
   let afterDamage = false;
-  while (off + 2 <= data.length) {
+  while (off + 2 <= data.length && !(out && out.length >= count)) {
     if (data[off] === 0xff && data[off + 1] === 0xff) return { offset: off, torn };
     const end = recordEnd(data, off);
     if (end < 0) {
