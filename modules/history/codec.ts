@@ -40,13 +40,13 @@ export interface Chain {
  * `after(seq, fresh)` gives records to program with it in block `seq` (its signature; where it is
  * the block's first, the range of the block before).
  */
-export function appendRecord(store: LogStore, rec: HistoryRecord, state: { chain: Chain | null }, after?: (seq: number, fresh: boolean) => RecordDraft[]): Cursor {
+export function appendRecord(store: LogStore, rec: HistoryRecord, state: { chain: Chain | null }, after: (seq: number, fresh: boolean) => RecordDraft[]): Cursor {
   let next: Chain | null = null;
   const cursor = store.append((fresh, seq) => {
     const prev = !fresh && state.chain && state.chain.seq === seq ? state.chain : null;
     const r = encode(rec, prev, seq);
     next = r.chain;
-    return after ? [r.draft, ...after(seq, fresh)] : r.draft;
+    return [r.draft, ...after(seq, fresh)];
   });
   if (rec.stream === "quarter-hour" || rec.stream === "voltage") state.chain = next;
   return cursor;
