@@ -90,8 +90,9 @@ export interface HistorySums {
 
 /**
  * The history's part of the totals for the local day of `now`: `known` again while it is the
- * same day and no record was committed since. Reading the stores costs the dongle tens of
- * millions of instructions; the totals go out once a minute.
+ * same day and no record was committed since (the totals go out once a minute). The queries read
+ * only the blocks whose range holds the day or the year's days: reading a year's profile store
+ * whole, at every quarter-hour, cost the dongle seconds each time.
  */
 export function historySums(h: History, z: Zone, now: number, known?: HistorySums): HistorySums {
   const d = localDate(z, now);
