@@ -135,7 +135,7 @@ UART1=$(free_port)
 WEB=$(free_port)
 # boot [QEMU options]: starts QEMU on the flash image (a power cut is a kill -9 of it); the meter
 # UART is a TCP server the feeder connects to, the page is 127.0.0.1:WEB.
-# In two of seven runs of this check (both on one build directory) QEMU started after the power
+# In two of ten runs of this check (both on one build directory) QEMU started after the power
 # cut ran nothing, not even the mask ROM's banner, which comes before the flash is read: no fault
 # of the image. Such a start is counted, its threads kept (gdb, where installed) and QEMU started
 # again.
