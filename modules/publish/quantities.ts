@@ -34,15 +34,15 @@ interface Kind {
 // Every key, name, unit and class is a module constant, made once (on the dongle at preload, in
 // flash): XS copies a string literal into a new chunk each time a preloaded function evaluates
 // it, and this list is made for every telegram.
-const ENERGY: Kind = { unit: "Wh", deviceClass: "energy", stateClass: "total_increasing" };
-const REACTIVE_ENERGY: Kind = { unit: "varh", deviceClass: "reactive_energy", stateClass: "total_increasing" };
+/** A register that only goes up (the guard checks these). */
+export const TOTAL: StateClass = "total_increasing";
+const ENERGY: Kind = { unit: "Wh", deviceClass: "energy", stateClass: TOTAL };
+const REACTIVE_ENERGY: Kind = { unit: "varh", deviceClass: "reactive_energy", stateClass: TOTAL };
 const POWER: Kind = { unit: "W", deviceClass: "power", stateClass: "measurement" };
 const REACTIVE_POWER: Kind = { unit: "var", deviceClass: "reactive_power", stateClass: "measurement" };
 const VOLTAGE: Kind = { unit: "V", deviceClass: "voltage", stateClass: "measurement" };
 const CURRENT: Kind = { unit: "A", deviceClass: "current", stateClass: "measurement" };
 const PLAIN: Kind = { unit: "" };
-/** A register that only goes up (the guard checks these). */
-export const TOTAL: StateClass = "total_increasing";
 
 /** `key_l1` "Name L1", …: made once, not for every telegram. */
 function numbered(key: string, name: string, letter: string, count: number): readonly Label[] {
