@@ -339,7 +339,7 @@ test("firmware: with a microsecond counter, diagnostics report compute per frame
   t.false("compute_us_per_frame" in diagOf());
 });
 
-test("firmware: a backed-up link refuses publishes: state and command replies wait for the next tick, discovery goes out as the link takes it", async (t) => {
+test("firmware: a backed-up link refuses publishes: state, command replies and diagnostics wait for the next tick, discovery goes out as the link takes it", async (t) => {
   const { Firmware } = await import("../modules/app/firmware.js");
   const { Dsmr5Generator } = await import("../hosts/node/dsmr-generator.js");
   const pub = new FakePublisher();
@@ -368,6 +368,9 @@ test("firmware: a backed-up link refuses publishes: state and command replies wa
   pub.onMessage?.("metertap/bp/cmd/diag", '{"id":"d1"}');
   t.false(topics.includes("metertap/bp/state"), "refused while backed up");
   t.false(topics.includes("metertap/bp/response"));
+  clock.ms += 250;
+  fw.tick(clock.ms);
+  t.false(topics.includes("metertap/bp/diag"), "diagnostics refused while backed up");
   const configs = () => topics.filter((x) => x.startsWith("homeassistant/")).length;
   const before = configs();
   room = 1000;
@@ -376,6 +379,7 @@ test("firmware: a backed-up link refuses publishes: state and command replies wa
   t.is(topics.filter((x) => x === "metertap/bp/state").length, 1, "the waiting state went out at the next tick");
   t.is(topics.filter((x) => x === "metertap/bp/response").length, 1, "and the command's reply");
   t.true(configs() > before + 20, `the rest of discovery followed (${before} -> ${configs()})`);
+  t.is(topics.filter((x) => x === "metertap/bp/diag").length, 1, "diagnostics went out once the link took them, not a minute later");
   fw.stop();
 });
 

@@ -435,9 +435,10 @@ export class Firmware {
   }
 
   private publishDiag(nowMs: number): void {
-    this.nextDiagAt = nowMs + (this.config.diagIntervalMs ?? 60_000);
     const diag = this.diag();
-    this.ports.publisher!.publish(this.topics!.diag, JSON.stringify(diag), { retain: true });
+    // Refused by a backed-up link (discovery after a connect): tried again at the next tick, not a minute later.
+    if (!this.ports.publisher!.publish(this.topics!.diag, JSON.stringify(diag), { retain: true })) return;
+    this.nextDiagAt = nowMs + (this.config.diagIntervalMs ?? 60_000);
     if (this.config.discovery === false) return;
     for (const e of DIAG_ENTITIES) {
       const v = e.value(diag);
