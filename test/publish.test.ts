@@ -383,6 +383,36 @@ test("firmware: a backed-up link refuses publishes: state, command replies and d
   fw.stop();
 });
 
+test("firmware: diagnostics' entity values a backed-up link refuses go out at the next tick; unchanged ones are not sent again", async (t) => {
+  const { Firmware } = await import("../modules/app/firmware.js");
+  const pub = new FakePublisher();
+  let valuesTaken = false;
+  const values: string[] = [];
+  pub.publish = (topic: string, payload: string) => {
+    if (!topic.includes("/value/")) return true;
+    if (!valuesTaken) return false;
+    values.push(`${topic.split("/").at(-1)}=${payload}`);
+    return true;
+  };
+  const clock = { ms: Date.UTC(2026, 2, 28, 10), now: () => clock.ms };
+  const fw = new Firmware({ openSource: pushedSource().open, clock, publisher: pub, log: () => {} }, { deviceId: "dv" });
+  fw.start();
+  pub.onConnect?.();
+  fw.tick(clock.ms);
+  t.deepEqual(values, [], "refused");
+  valuesTaken = true;
+  clock.ms += 250;
+  fw.tick(clock.ms);
+  t.true(values.includes("frames=0") && values.includes("crc_errors=0"), values.join(" "));
+  const sent = values.length;
+  clock.ms += 60_000;
+  fw.tick(clock.ms);
+  // A minute on, only what changed (the uptime) goes out again: the broker keeps the rest.
+  t.true(values.includes("uptime=0"));
+  t.deepEqual(values.slice(sent), ["uptime=60"]);
+  fw.stop();
+});
+
 test("history command: a reply carries at most MAX_REPLY_CHARS of records (at least one); paging by `from` covers the day without gaps", async (t) => {
   const { Firmware } = await import("../modules/app/firmware.js");
   const { MAX_REPLY_CHARS } = await import("../modules/app/builtin-commands.js");

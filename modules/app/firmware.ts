@@ -440,10 +440,12 @@ export class Firmware {
     if (!this.ports.publisher!.publish(this.topics!.diag, JSON.stringify(diag), { retain: true })) return;
     this.nextDiagAt = nowMs + (this.config.diagIntervalMs ?? 60_000);
     if (this.config.discovery === false) return;
+    // Through the value topics, so that one a backed-up link refuses goes out with the next tick.
     for (const e of DIAG_ENTITIES) {
       const v = e.value(diag);
-      if (v !== undefined && v !== null) this.ports.publisher!.publish(this.topics!.value(e.key), v, { retain: true });
+      if (v !== undefined && v !== null) this.values.note(e.key, v);
     }
+    this.values.publish(this.ports.publisher!, this.topics!, [], nowMs);
   }
 
   private queueEvent(e: GuardEvent): void {

@@ -40,7 +40,8 @@ export class ValueTopics {
     this.note(q.key, entityValue(q));
   }
 
-  private note(key: string, payload: string): void {
+  /** Records a value that is not a meter's quantity (the reader's diagnostics); `publish` sends it. */
+  note(key: string, payload: string): void {
     // Unchanged: whether it is on the broker is unchanged too.
     if (this.latest.get(key) === payload) return;
     this.latest.set(key, payload);
