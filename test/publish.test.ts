@@ -413,6 +413,55 @@ test("firmware: diagnostics' entity values a backed-up link refuses go out at th
   fw.stop();
 });
 
+test("firmware: a guard event stays queued until its PUBACK: lost with the connection it is sent again after the reconnect, refused by a backed-up link it goes out with the next tick", async (t) => {
+  const { Firmware } = await import("../modules/app/firmware.js");
+  const { Dsmr5Generator } = await import("../hosts/node/dsmr-generator.js");
+  const pub = new FakePublisher();
+  let eventsTaken = false;
+  const events: { key: string; done?: (ok: boolean) => void }[] = [];
+  pub.publish = (topic: string, payload: string, _o?: PublishOptions, done?: (ok: boolean) => void) => {
+    if (!pub.connected) return false;
+    if (!topic.endsWith("/event")) return true;
+    if (!eventsTaken) return false;
+    events.push({ key: JSON.parse(payload).key, done });
+    return true;
+  };
+  const clock = { ms: Date.UTC(2026, 2, 28, 10), now: () => clock.ms };
+  const line = pushedSource();
+  const fw = new Firmware({ openSource: line.open, clock, publisher: pub, log: () => {} }, { deviceId: "ge", qos: 1 });
+  fw.start();
+  pub.onConnect?.();
+  const gen = new Dsmr5Generator({ startMs: clock.ms, intervalS: 10 });
+  const send = () => {
+    const tg = gen.next();
+    clock.ms = tg.timeMs;
+    line.push(tg.bytes);
+  };
+  send();
+  gen.registers.importT1 -= 5000; // 5 kWh backwards: counter-decrease on energy_import_t1 and energy_import
+  send();
+  t.deepEqual(events, [], "refused while backed up");
+  eventsTaken = true;
+  fw.tick(clock.ms);
+  t.deepEqual(events.map((e) => e.key), ["energy_import", "energy_import_t1"], "sent with the next tick");
+  // The first is acknowledged; the connection drops before the second's PUBACK.
+  events[0].done!(true);
+  pub.connected = false;
+  events[1].done!(false);
+  pub.onDisconnect?.();
+  fw.tick(clock.ms);
+  t.is(events.length, 2, "nothing sent while disconnected");
+  pub.connected = true;
+  pub.onConnect?.();
+  t.deepEqual(events.slice(2).map((e) => e.key), ["energy_import_t1"], "the unacknowledged one again, the acknowledged one not");
+  events[2].done!(true);
+  clock.ms += 250;
+  fw.tick(clock.ms);
+  pub.onConnect?.();
+  t.is(events.length, 3, "delivered: never again");
+  fw.stop();
+});
+
 test("history command: a reply carries at most MAX_REPLY_CHARS of records (at least one); paging by `from` covers the day without gaps", async (t) => {
   const { Firmware } = await import("../modules/app/firmware.js");
   const { MAX_REPLY_CHARS } = await import("../modules/app/builtin-commands.js");

@@ -107,6 +107,11 @@ export interface FirmwareStats {
 }
 
 const MAX_PENDING_EVENTS = 64;
+/** A live event (guard events; link changes without flash) until the broker has it. */
+interface LiveEvent {
+  json: string;
+  sending: boolean;
+}
 const MAX_WAITING_REPLIES = 8;
 // A closed record, a PUBACK and a connect each pump the outbox; the tick only retries a refused
 // publish. Pumping every tick read each stream's flash 4×/s per meter: a fleet host's largest cost.
@@ -152,7 +157,7 @@ export class Firmware {
   lastReadingAt: number | null = null;
   private nextDiagAt = 0;
   private nextPumpAt = 0;
-  private readonly pendingEvents: string[] = [];
+  private readonly pendingEvents: LiveEvent[] = [];
   private rebootAt = 0;
   private running = false;
 
@@ -233,6 +238,7 @@ export class Firmware {
     this.link?.tick(nowMs);
     if (this.link?.connected) {
       this.sendWaiting();
+      this.flushEvents();
       if (nowMs >= this.nextPumpAt) {
         this.nextPumpAt = nowMs + OUTBOX_RETRY_MS;
         this.outbox?.pump();
@@ -456,7 +462,7 @@ export class Firmware {
   private pushEvent(json: string): void {
     this.stats.events++;
     if (this.pendingEvents.length >= MAX_PENDING_EVENTS) this.pendingEvents.shift();
-    this.pendingEvents.push(json);
+    this.pendingEvents.push({ json, sending: false });
     this.flushEvents();
   }
 
@@ -471,11 +477,32 @@ export class Firmware {
     if (this.link?.connected) this.ports.publisher!.publish(this.topics!.link, link.state, { retain: true, qos: 1 });
   }
 
+  /**
+   * Sends the live events not yet sent. One stays queued until it is delivered (QoS 1: its PUBACK),
+   * so one lost with a connection goes out again after the reconnect, and one a backed-up link
+   * refused goes out with a later tick.
+   */
   private flushEvents(): void {
     if (!this.link?.connected) return;
-    while (this.pendingEvents.length) {
-      if (!this.ports.publisher!.publish(this.topics!.event, this.pendingEvents[0], { qos: this.config.qos ?? 0 })) return;
-      this.pendingEvents.shift();
+    const events = this.pendingEvents;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      if (e.sending) continue;
+      e.sending = true;
+      if (!this.ports.publisher!.publish(this.topics!.event, e.json, { qos: this.config.qos ?? 0 }, (delivered) => this.eventDone(e, delivered))) {
+        e.sending = false;
+        return;
+      }
+      if (events[i] !== e) i--; // delivered at once (QoS 0) and gone from the queue
     }
+  }
+
+  private eventDone(e: LiveEvent, delivered: boolean): void {
+    if (!delivered) {
+      e.sending = false;
+      return;
+    }
+    const i = this.pendingEvents.indexOf(e);
+    if (i >= 0) this.pendingEvents.splice(i, 1);
   }
 }
