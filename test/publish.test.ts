@@ -459,6 +459,42 @@ test("firmware: a guard event stays queued until its PUBACK: lost with the conne
   fw.tick(clock.ms);
   pub.onConnect?.();
   t.is(events.length, 3, "delivered: never again");
+  // A connection that dropped without saying what it lost: after the reconnect the unacknowledged goes again.
+  gen.registers.importT1 -= 5000;
+  send();
+  t.deepEqual(events.slice(3).map((e) => e.key), ["energy_import", "energy_import_t1"]);
+  events[3].done!(true);
+  pub.onConnect?.();
+  t.deepEqual(events.slice(5).map((e) => e.key), ["energy_import_t1"]);
+  fw.stop();
+});
+
+test("firmware: with QoS 0 a live event is done when written and leaves the queue at once", async (t) => {
+  const { Firmware } = await import("../modules/app/firmware.js");
+  const { Dsmr5Generator } = await import("../hosts/node/dsmr-generator.js");
+  const pub = new FakePublisher();
+  const events: string[] = [];
+  pub.publish = (topic: string, payload: string, _o?: PublishOptions, done?: (ok: boolean) => void) => {
+    if (topic.endsWith("/event")) events.push(JSON.parse(payload).key);
+    done?.(true);
+    return true;
+  };
+  const clock = { ms: Date.UTC(2026, 2, 28, 10), now: () => clock.ms };
+  const line = pushedSource();
+  const fw = new Firmware({ openSource: line.open, clock, publisher: pub, log: () => {} }, { deviceId: "q0", qos: 0 });
+  fw.start();
+  pub.onConnect?.();
+  const gen = new Dsmr5Generator({ startMs: clock.ms, intervalS: 10 });
+  for (let i = 0; i < 3; i++) {
+    if (i === 1) gen.registers.importT1 -= 5000;
+    const tg = gen.next();
+    clock.ms = tg.timeMs;
+    line.push(tg.bytes);
+  }
+  t.deepEqual(events, ["energy_import", "energy_import_t1"], "each once, none skipped");
+  pub.onConnect?.();
+  fw.tick(clock.ms);
+  t.is(events.length, 2, "none sent again");
   fw.stop();
 });
 

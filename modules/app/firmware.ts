@@ -97,6 +97,12 @@ export interface FirmwareConfig {
   timeZone?: string;
 }
 
+/** A live event (guard events; link changes without flash) until the broker has it. */
+interface LiveEvent {
+  json: string;
+  sending: boolean;
+}
+
 export interface FirmwareStats {
   states: number;
   held: number;
@@ -107,11 +113,6 @@ export interface FirmwareStats {
 }
 
 const MAX_PENDING_EVENTS = 64;
-/** A live event (guard events; link changes without flash) until the broker has it. */
-interface LiveEvent {
-  json: string;
-  sending: boolean;
-}
 const MAX_WAITING_REPLIES = 8;
 // A closed record, a PUBACK and a connect each pump the outbox; the tick only retries a refused
 // publish. Pumping every tick read each stream's flash 4×/s per meter: a fleet host's largest cost.
@@ -381,6 +382,8 @@ export class Firmware {
     this.announcer.forget();
     this.values.reset();
     this.announce();
+    // What the last connection did not see acknowledged goes again (the broker may have it: at least once).
+    for (const e of this.pendingEvents) e.sending = false;
     this.flushEvents();
     this.outbox?.pump();
     this.nextDiagAt = 0;
