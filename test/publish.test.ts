@@ -413,9 +413,25 @@ test("firmware: diagnostics' entity values a backed-up link refuses go out at th
   fw.stop();
 });
 
-test("firmware: a guard event stays queued until its PUBACK: lost with the connection it is sent again after the reconnect, refused by a backed-up link it goes out with the next tick", async (t) => {
+/** A firmware on `pub` (connected at once) and a DSMR 5 meter that `send` reads one telegram of. */
+async function meterOn(pub: Publisher, config: { deviceId: string; qos: 0 | 1 }) {
   const { Firmware } = await import("../modules/app/firmware.js");
   const { Dsmr5Generator } = await import("../hosts/node/dsmr-generator.js");
+  const clock = { ms: Date.UTC(2026, 2, 28, 10), now: () => clock.ms };
+  const line = pushedSource();
+  const fw = new Firmware({ openSource: line.open, clock, publisher: pub, log: () => {} }, config);
+  fw.start();
+  pub.onConnect?.();
+  const gen = new Dsmr5Generator({ startMs: clock.ms, intervalS: 10 });
+  const send = () => {
+    const tg = gen.next();
+    clock.ms = tg.timeMs;
+    line.push(tg.bytes);
+  };
+  return { fw, gen, send, clock };
+}
+
+test("firmware: a guard event stays queued until its PUBACK: lost with the connection it is sent again after the reconnect, refused by a backed-up link it goes out with the next tick", async (t) => {
   const pub = new FakePublisher();
   let eventsTaken = false;
   const events: { key: string; done?: (ok: boolean) => void }[] = [];
@@ -426,17 +442,7 @@ test("firmware: a guard event stays queued until its PUBACK: lost with the conne
     events.push({ key: JSON.parse(payload).key, done });
     return true;
   };
-  const clock = { ms: Date.UTC(2026, 2, 28, 10), now: () => clock.ms };
-  const line = pushedSource();
-  const fw = new Firmware({ openSource: line.open, clock, publisher: pub, log: () => {} }, { deviceId: "ge", qos: 1 });
-  fw.start();
-  pub.onConnect?.();
-  const gen = new Dsmr5Generator({ startMs: clock.ms, intervalS: 10 });
-  const send = () => {
-    const tg = gen.next();
-    clock.ms = tg.timeMs;
-    line.push(tg.bytes);
-  };
+  const { fw, gen, send, clock } = await meterOn(pub, { deviceId: "ge", qos: 1 });
   send();
   gen.registers.importT1 -= 5000; // 5 kWh backwards: counter-decrease on energy_import_t1 and energy_import
   send();
@@ -470,8 +476,6 @@ test("firmware: a guard event stays queued until its PUBACK: lost with the conne
 });
 
 test("firmware: with QoS 0 a live event is done when written and leaves the queue at once", async (t) => {
-  const { Firmware } = await import("../modules/app/firmware.js");
-  const { Dsmr5Generator } = await import("../hosts/node/dsmr-generator.js");
   const pub = new FakePublisher();
   const events: string[] = [];
   pub.publish = (topic: string, payload: string, _o?: PublishOptions, done?: (ok: boolean) => void) => {
@@ -479,18 +483,11 @@ test("firmware: with QoS 0 a live event is done when written and leaves the queu
     done?.(true);
     return true;
   };
-  const clock = { ms: Date.UTC(2026, 2, 28, 10), now: () => clock.ms };
-  const line = pushedSource();
-  const fw = new Firmware({ openSource: line.open, clock, publisher: pub, log: () => {} }, { deviceId: "q0", qos: 0 });
-  fw.start();
-  pub.onConnect?.();
-  const gen = new Dsmr5Generator({ startMs: clock.ms, intervalS: 10 });
-  for (let i = 0; i < 3; i++) {
-    if (i === 1) gen.registers.importT1 -= 5000;
-    const tg = gen.next();
-    clock.ms = tg.timeMs;
-    line.push(tg.bytes);
-  }
+  const { fw, gen, send, clock } = await meterOn(pub, { deviceId: "q0", qos: 0 });
+  send();
+  gen.registers.importT1 -= 5000;
+  send();
+  send();
   t.deepEqual(events, ["energy_import", "energy_import_t1"], "each once, none skipped");
   pub.onConnect?.();
   fw.tick(clock.ms);
