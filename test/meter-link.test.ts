@@ -12,9 +12,12 @@ function rig(config: { linkTimeoutMs?: number } = {}, steady?: { ms: number }) {
   let now = Date.UTC(2026, 2, 28, 10);
   const line = pushedSource();
   const sent: { topic: string; payload: string }[] = [];
+  /** While true the publisher refuses everything, as a backed-up link does. */
+  const backedUp = { now: false };
   const pub: Publisher = {
     connected: true,
     publish(topic, payload, _o, done) {
+      if (backedUp.now) return false;
       sent.push({ topic, payload });
       done?.(true);
       return true;
@@ -33,7 +36,7 @@ function rig(config: { linkTimeoutMs?: number } = {}, steady?: { ms: number }) {
   const results: boolean[] = [];
   fw.onReading = () => results.push(true);
   return {
-    fw, sent, logs, results,
+    fw, pub, sent, logs, results, backedUp,
     /** Advances the clock (and the steady one) in ticks of `stepMs`. */
     wait(ms: number, stepMs = 250) {
       for (let t = 0; t < ms; t += stepMs) {
@@ -105,6 +108,26 @@ test("no bytes for the timeout: link-lost event, link down in diag and on the li
   t.true(r.logs.some((l) => /no data from the meter for 30 s/.test(l)), r.logs.join("\n"));
   const stored = [...r.fw.history!.store.query("events")].map((e) => e.stream === "events" && e.type);
   t.deepEqual(stored.filter((e) => e && e.startsWith("link")), ["link-lost", "link-restored"], "in the history too");
+});
+
+test("the link topic follows the meter link: the first bytes after MQTT connected, and a change a backed-up MQTT link refused, reach it with a later tick", (t) => {
+  const r = rig({ linkTimeoutMs: 30_000 });
+  r.pub.onConnect?.();
+  const linkTopic = () => r.sent.filter((m) => m.topic === "metertap/lk/link").map((m) => m.payload);
+  t.deepEqual(linkTopic(), ["down"], "no byte yet at the connect");
+  r.send(readCase("dsmr-athombv-dsmr-5.0-isk-1").bytes);
+  r.wait(1000);
+  // The first byte is no `link-restored` (nothing was lost), but the retained topic must not stay down.
+  t.deepEqual(linkTopic(), ["down", "up"]);
+  r.backedUp.now = true;
+  r.wait(30_000);
+  t.is(r.fw.linkStatus.state, "down");
+  t.deepEqual(linkTopic(), ["down", "up"], "refused");
+  r.backedUp.now = false;
+  r.wait(250);
+  t.deepEqual(linkTopic(), ["down", "up", "down"], "once the link takes it");
+  r.wait(5000);
+  t.deepEqual(linkTopic(), ["down", "up", "down"], "and once only");
 });
 
 test("a source that never sends a byte is reported lost once the timeout has passed", (t) => {

@@ -159,6 +159,8 @@ export class Firmware {
   private nextDiagAt = 0;
   private nextPumpAt = 0;
   private readonly pendingEvents: LiveEvent[] = [];
+  /** The meter link's state as last handed to the broker (retained `link`); null after a connect. */
+  private linkSent: string | null = null;
   private rebootAt = 0;
   private running = false;
 
@@ -240,6 +242,7 @@ export class Firmware {
     if (this.link?.connected) {
       this.sendWaiting();
       this.flushEvents();
+      this.sendLink();
       if (nowMs >= this.nextPumpAt) {
         this.nextPumpAt = nowMs + OUTBOX_RETRY_MS;
         this.outbox?.pump();
@@ -376,7 +379,8 @@ export class Firmware {
     const t = this.topics!;
     this.ports.log(`mqtt: connected; publishing under ${t.base}`);
     p.publish(t.status, "online", { retain: true, qos: 1 });
-    p.publish(t.link, this.meterLink.current.state, { retain: true, qos: 1 });
+    this.linkSent = null;
+    this.sendLink();
     p.subscribe(t.commands);
     p.subscribe(t.haStatus);
     this.announcer.forget();
@@ -472,12 +476,18 @@ export class Firmware {
   /** A link change is an event in the history (published from there), or a live one without flash. */
   private linkChanged(change: LinkChange, nowMs: number): void {
     if (!change) return;
-    const link = this.meterLink.current;
     this.ports.log(change === "link-lost" ? `source: no data from the meter for ${(this.config.linkTimeoutMs ?? 30_000) / 1000} s; link down` : "source: data again; link up");
     if (this.history) {
       if (this.history.onEvent(change, nowMs)) this.outbox?.pump();
     } else this.pushEvent(JSON.stringify({ stream: "events", time: isoUtc(nowMs), type: change }));
-    if (this.link?.connected) this.ports.publisher!.publish(this.topics!.link, link.state, { retain: true, qos: 1 });
+    this.sendLink();
+  }
+
+  /** The retained link topic follows the link; a change a backed-up link refused goes with a later tick. */
+  private sendLink(): void {
+    const state = this.meterLink.current.state;
+    if (state === this.linkSent || !this.link?.connected) return;
+    if (this.ports.publisher!.publish(this.topics!.link, state, { retain: true, qos: 1 })) this.linkSent = state;
   }
 
   /**
