@@ -485,7 +485,7 @@ export class Firmware {
 
   /** The retained link topic follows the link; a change a backed-up link refused goes with a later tick. */
   private sendLink(): void {
-    const state = this.meterLink.current.state;
+    const state = this.meterLink.state;
     if (state === this.linkSent || !this.link?.connected) return;
     if (this.ports.publisher!.publish(this.topics!.link, state, { retain: true, qos: 1 })) this.linkSent = state;
   }

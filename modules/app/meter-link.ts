@@ -47,6 +47,11 @@ export class MeterLink {
     return { ...this.status };
   }
 
+  /** The state alone, without a copy of the status (the firmware's tick asks 4 times a second). */
+  get state(): LinkState {
+    return this.status.state;
+  }
+
   /** Bytes arrived; `held`: the decoder held part of a frame before them. */
   bytes(nowMs: number, chunk: Uint8Array, held: boolean): LinkChange {
     this.slowest = held ? Math.max(this.slowest, nowMs - this.lastByteAt) : 0;
