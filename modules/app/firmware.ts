@@ -16,7 +16,7 @@ import { Outbox } from "../publish/outbox.js";
 import { CommandTable, type CommandHandler } from "../publish/commands.js";
 import { MqttLink } from "./link.js";
 import { Announcer } from "./announcer.js";
-import { MeterLink, type LinkChange, type LinkStatus } from "./meter-link.js";
+import { MeterLink, type LinkChange, type LinkState, type LinkStatus } from "./meter-link.js";
 import type { FirmwareHistory } from "./history.js";
 import { MemoryStore } from "../security/replay.js";
 import { WriteBehindStore, type BufferedStore } from "./write-behind-store.js";
@@ -160,7 +160,7 @@ export class Firmware {
   private nextPumpAt = 0;
   private readonly pendingEvents: LiveEvent[] = [];
   /** The meter link's state as last handed to the broker (retained `link`); null after a connect. */
-  private linkSent: string | null = null;
+  private linkSent: LinkState | null = null;
   private rebootAt = 0;
   private running = false;
 
